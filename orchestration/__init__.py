@@ -1,0 +1,1 @@
+"""ai-market-ledger: Dagster code location for the AI-investment warehouse."""
