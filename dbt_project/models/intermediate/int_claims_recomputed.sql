@@ -1,6 +1,7 @@
 -- Every stated derived claim recomputed from the facts it names. The tolerance is half a unit in the
 -- last place the claim was written to (29% -> 0.5 percentage points); currency equivalents also
--- carry the width of the document's implied-rate interval.
+-- carry the width of the document's implied-rate interval. A figure written in words ('ninefold',
+-- 'a third') has no last place: it is taken to be within 5% of its value.
 with facts as (
     select * from {{ ref('stg_articles__facts') }}
 ),
@@ -47,8 +48,8 @@ recomputed as (
         end as recomputed_value,
         case
             when claims.derivation = 'fx_equivalent'
-                then claims.stated_half_unit + inputs_wide.input_a * greatest(rates.rate_high - rates.rate_low, 0) / 2
-            else claims.stated_half_unit
+                then coalesce(claims.stated_half_unit, abs(claims.value_normalised) * 0.05) + inputs_wide.input_a * greatest(rates.rate_high - rates.rate_low, 0) / 2
+            else coalesce(claims.stated_half_unit, abs(claims.value_normalised) * 0.05)
         end as tolerance
     from claims
     left join inputs_wide on claims.fact_id = inputs_wide.fact_id

@@ -1,0 +1,67 @@
+"""Great Expectations gates: one blocking asset check per suite file in expectations/.
+
+dagster-ge supports only GX < 1.0, so this small factory turns each suite into an @asset_check on
+the table it names. A failing suite fails the check with ERROR severity, which stops the run and
+skips everything downstream; the check's metadata lists each failed expectation with what was
+expected and what was observed."""
+
+from pathlib import Path
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetChecksDefinition,
+    AssetKey,
+    MetadataValue,
+    TableColumn,
+    TableRecord,
+    TableSchema,
+    asset_check,
+)
+
+from . import settings
+from .gx_suites import Suite, load_suites, run_suite
+from .resources import DuckDBWarehouse
+
+OUTCOME_SCHEMA = TableSchema(columns=[TableColumn(c) for c in ("expectation", "column", "expected", "observed", "why")])
+
+
+def _outcome_table(outcomes) -> MetadataValue:
+    return MetadataValue.table(
+        records=[TableRecord({"expectation": o.expectation, "column": o.column, "expected": o.expected, "observed": o.observed, "why": o.why})
+                 for o in outcomes],
+        schema=OUTCOME_SCHEMA,
+    )
+
+
+def build_gx_check(suite: Suite) -> AssetChecksDefinition:
+    @asset_check(
+        asset=AssetKey(suite.asset_key_path),
+        name=f"gx_{suite.name}",
+        description=f"Great Expectations suite expectations/{suite.path.name}: {suite.description}",
+        blocking=True,
+    )
+    def _check(context: AssetCheckExecutionContext, warehouse: DuckDBWarehouse) -> AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            frame = con.sql(f"select * from {suite.table}").df()
+        outcome = run_suite(suite, frame)
+        context.log.info(f"{suite.name}: {outcome.evaluated - len(outcome.failures)}/{outcome.evaluated} expectations met")
+        return AssetCheckResult(
+            passed=outcome.success,
+            severity=AssetCheckSeverity.ERROR,
+            description=None if outcome.success else "; ".join(f"{f.expectation}({f.column}) observed {f.observed}" for f in outcome.failures[:5]),
+            metadata={
+                "suite_file": str(suite.path),
+                "expectations_evaluated": outcome.evaluated,
+                "expectations_failed": len(outcome.failures),
+                "rows_validated": len(frame),
+                "failed_expectations": _outcome_table(outcome.failures),
+            },
+        )
+
+    return _check
+
+
+def build_gx_checks(folder: Path | None = None) -> list[AssetChecksDefinition]:
+    return [build_gx_check(suite) for suite in load_suites(folder or settings.expectations_dir())]

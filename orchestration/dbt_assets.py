@@ -1,0 +1,73 @@
+"""dbt models as assets (staging, intermediate, marts) and dbt tests as asset checks."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, Failure, MetadataValue, Output, TableColumn, TableRecord, TableSchema
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from . import settings
+from .resources import DuckDBWarehouse, dbt_project
+
+PREVIEW_ROWS = 25
+
+
+class LedgerTranslator(DagsterDbtTranslator):
+    """Models are keyed by schema and name (marts/funding_by_period) and grouped by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "model":
+            return AssetKey([dbt_resource_props["config"]["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "model":
+            return dbt_resource_props["config"]["schema"]
+        return super().get_group_name(dbt_resource_props)
+
+
+translator = LedgerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def _table_preview(con, table: str) -> MetadataValue:
+    cursor = con.execute(f"select * from {table} limit {PREVIEW_ROWS}")
+    columns = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    def cell(value):
+        return value if isinstance(value, (int, float, bool, str)) or value is None else str(value)
+    return MetadataValue.table(
+        records=[TableRecord({c: cell(v) for c, v in zip(columns, row)}) for row in rows],
+        schema=TableSchema(columns=[TableColumn(c) for c in columns]),
+    )
+
+
+def _with_table_metadata(context: AssetExecutionContext, events: list, warehouse: DuckDBWarehouse) -> list:
+    """Row counts for every model and a preview of every mart. dbt holds the DuckDB file while it
+    runs, so this reads it afterwards, once, read-only."""
+    outputs = [e for e in events if isinstance(e, Output)]
+    if not outputs:
+        return events
+    enriched = {}
+    with warehouse.connect(read_only=True) as con:
+        for event in outputs:
+            table = ".".join(context.asset_key_for_output(event.output_name).path)
+            metadata = {"dagster/row_count": con.execute(f"select count(*) from {table}").fetchone()[0]}
+            if table.startswith("marts."):
+                metadata["preview"] = _table_preview(con, table)
+            enriched[id(event)] = event.with_metadata({**event.metadata, **metadata})
+    return [enriched.get(id(e), e) for e in events]
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, name="dbt_models")
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
+    """Builds staging views, intermediate views and contract-enforced mart tables with `dbt build`;
+    each dbt test is reported as an asset check, and a failing test skips the models after it."""
+    settings.export_for_dbt()
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    events = list(invocation.stream())
+    yield from _with_table_metadata(context, events, warehouse)
+    if not invocation.is_successful():
+        failed = [e for e in events if isinstance(e, AssetCheckResult) and not e.passed]
+        names = ", ".join(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed[:10])
+        raise Failure(description=f"dbt build failed ({len(failed)} failing test(s){': ' + names if names else ''}); "
+                                  "see the dbt logs in this step for the first error")

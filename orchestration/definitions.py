@@ -1,0 +1,25 @@
+"""ai-market-ledger, table of contents.
+
+ingest (raw.*)  ->  dbt: staging -> intermediate -> marts (dbt tests as checks)  ->  GX gates on marts
+Runs: daily schedule, a sensor on sources/, an alert record on failure."""
+
+from dagster import Definitions, in_process_executor
+
+from .checks import build_gx_checks
+from .dbt_assets import dbt_models
+from .jobs import refresh_warehouse
+from .resources import build_resources
+from .schedules import daily_refresh
+from .sensors import record_run_failure, source_files_changed
+from .sources import ingest_sources
+
+defs = Definitions(
+    assets=[ingest_sources, dbt_models],
+    asset_checks=build_gx_checks(),
+    jobs=[refresh_warehouse],
+    schedules=[daily_refresh],
+    sensors=[source_files_changed, record_run_failure],
+    resources=build_resources(),
+    # One process for the whole run: DuckDB admits one writer, and GX/dbt start-up is paid once.
+    executor=in_process_executor,
+)
