@@ -1,0 +1,119 @@
+"""Shared fixtures: a private copy of the source tree, a private warehouse, and a real Dagster run
+of the whole job against them (ephemeral instance, real DuckDB file, real dbt, real GX)."""
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SOURCES = PROJECT / "sources"
+DOC_000 = "000_0abe4671bbdbf48d"
+
+
+class SourceCopy:
+    """A writable copy of sources/ with helpers to edit facts the way a curator would."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def facts_file(self, document_id: str = DOC_000) -> Path:
+        return self.root / "facts" / f"{document_id}.jsonl"
+
+    def document(self, document_id: str = DOC_000) -> Path:
+        return self.root / "documents" / f"{document_id}.txt"
+
+    def read_facts(self, document_id: str = DOC_000) -> list[dict]:
+        return [json.loads(line) for line in self.facts_file(document_id).read_text(encoding="utf-8").splitlines()]
+
+    def write_facts(self, facts: list[dict], document_id: str = DOC_000) -> None:
+        self.facts_file(document_id).write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in facts), encoding="utf-8")
+
+    def edit_fact(self, target: str, /, **changes) -> int:
+        """Apply changes to the fact with id `target`; return its row number in the file (1-based)."""
+        document_id = fact_id_document(target)
+        facts = self.read_facts(document_id)
+        row = next(i for i, f in enumerate(facts) if f["fact_id"] == target)
+        facts[row].update(changes)
+        self.write_facts(facts, document_id)
+        return row + 1
+
+    def replace_in_text(self, old: str, new: str, document_id: str = DOC_000) -> None:
+        """Change the document and every fact quoting it, so that only the rule under test can fail."""
+        path = self.document(document_id)
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        facts = self.read_facts(document_id)
+        for fact in facts:
+            fact["evidence"] = fact["evidence"].replace(old, new)
+        self.write_facts(facts, document_id)
+
+
+def fact_id_document(fact_id: str) -> str:
+    prefix = fact_id.split(".")[0][1:]
+    return next(p.stem for p in (SOURCES / "documents").glob(f"{prefix}_*.txt"))
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> SourceCopy:
+    root = tmp_path / "sources"
+    shutil.copytree(SOURCES, root)
+    return SourceCopy(root)
+
+
+@pytest.fixture
+def pipeline_env(tmp_path: Path, sources: SourceCopy, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the pipeline at the private sources copy and a private data folder; returns the warehouse path."""
+    warehouse = tmp_path / "data" / "warehouse.duckdb"
+    monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
+    monkeypatch.setenv("AI_MARKET_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("AI_MARKET_DUCKDB", str(warehouse))
+    return warehouse
+
+
+def run_refresh():
+    """Execute the refresh job in this process, as `make run` does, and return its result."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    instance = DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("refresh_warehouse").execute_in_process(instance=instance, raise_on_error=False)
+    return result, instance
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Path]]:
+    """One full, successful run of the pipeline on the real sources into a temp warehouse."""
+    data = tmp_path_factory.mktemp("built")
+    warehouse = data / "ai_market.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AI_MARKET_SOURCES", str(SOURCES))
+        patch.setenv("AI_MARKET_DATA_DIR", str(data))
+        patch.setenv("AI_MARKET_DUCKDB", str(warehouse))
+        result, _ = run_refresh()
+        yield result, warehouse
+
+
+@pytest.fixture(scope="session")
+def query(built) -> Callable[[str], list[tuple]]:
+    _, warehouse = built
+
+    def run(sql: str) -> list[tuple]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    return run
+
+
+def raw_snapshot(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select * from raw.facts order by fact_id").fetchall()
+
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

@@ -1,0 +1,140 @@
+"""Unit tests of the rules, on single records: the message names file, row, field and rule."""
+
+import json
+
+from orchestration.ledger import coverage, rules, structure
+from orchestration.ledger.reading import SourceTree
+
+from .conftest import SOURCES
+
+TREE = SourceTree(SOURCES)
+REFERENCE = rules.Reference(regions=frozenset({"US", "KR", "GLOBAL"}), currencies=frozenset({"USD", "KRW"}),
+                            metrics=frozenset({"funding_amount", "share", "deal_amount"}))
+SENTENCE = "Last year the sector raised $56 billion, of which startups took 10.71%."
+MANIFEST = [{"document_id": "doc", "reference_year": 2025, "published_start": "2025-01-01", "published_end": "2025-01-31", "_file": "documents/manifest.jsonl", "_row": 1}]
+TEXTS = {"doc": "Intro. " + SENTENCE}
+
+
+def a_fact(**changes) -> dict:
+    fact = {
+        "fact_id": "d.total", "document_id": "doc", "metric": "funding_amount", "subject": "sector", "subject_type": "sector",
+        "region": "GLOBAL", "period_type": "year", "period_label": "2024", "period_start": "2024-01-01", "period_end": "2024-12-31",
+        "period_basis": "relative", "period_text": "Last year", "value": 56, "unit": "USD", "scale": "billion", "qualifier": "exact",
+        "figure": "$56 billion", "evidence": SENTENCE, "_file": "facts/doc.jsonl", "_row": 3,
+    }
+    fact.update(changes)
+    return fact
+
+
+def violations(facts: list[dict]) -> set[tuple[str, int, str, str]]:
+    return {(v.file, v.row, v.field, v.rule) for v in rules.check_facts(facts, MANIFEST, TEXTS, REFERENCE)}
+
+
+def schema_problems(record: dict) -> set[tuple[str, str]]:
+    validator = structure.load_validator(TREE.schema("fact"))
+    _, problems = structure.parse_and_check([("facts/doc.jsonl", 7, json.dumps(record))], validator)
+    assert all(p.file == "facts/doc.jsonl" and p.row == 7 for p in problems)
+    return {(p.field, p.rule) for p in problems}
+
+
+def clean(fact: dict) -> dict:
+    return {k: v for k, v in fact.items() if not k.startswith("_")}
+
+
+def test_a_sound_fact_breaks_no_rule():
+    assert violations([a_fact()]) == set()
+    assert schema_problems(clean(a_fact())) == set()
+
+
+def test_missing_field_is_named_with_required_rule():
+    record = clean(a_fact())
+    del record["evidence"]
+    assert ("evidence", "schema:required") in schema_problems(record)
+
+
+def test_unknown_extra_column_is_refused():
+    assert ("colour", "schema:additionalProperties") in schema_problems({**clean(a_fact()), "colour": "red"})
+
+
+def test_wrong_type_names_field_and_rule():
+    assert ("value", "schema:type") in schema_problems({**clean(a_fact()), "value": "56"})
+
+
+def test_impossible_calendar_date_fails_date_format():
+    assert ("period_end", "schema:format") in schema_problems({**clean(a_fact()), "period_end": "2024-02-30"})
+
+
+def test_line_that_is_not_json_is_reported_with_its_row():
+    validator = structure.load_validator(TREE.schema("fact"))
+    _, problems = structure.parse_and_check([("facts/doc.jsonl", 4, "{not json")], validator)
+    assert [(p.row, p.rule) for p in problems] == [(4, "valid_json")]
+
+
+def test_period_dates_must_match_the_label():
+    assert ("facts/doc.jsonl", 3, "period_start", "period_dates_match_label") in violations([a_fact(period_end="2024-11-30")])
+
+
+def test_period_ending_before_it_starts_is_refused():
+    found = violations([a_fact(period_start="2024-12-31", period_end="2024-01-01")])
+    assert ("facts/doc.jsonl", 3, "period_end", "period_start_before_end") in found
+
+
+def test_last_year_must_resolve_through_the_documents_reference_year():
+    found = violations([a_fact(period_label="2023", period_start="2023-01-01", period_end="2023-12-31")])
+    assert ("facts/doc.jsonl", 3, "period_label", "relative_period_resolves") in found
+
+
+def test_value_must_match_the_figure_as_written():
+    assert ("facts/doc.jsonl", 3, "value", "value_matches_figure") in violations([a_fact(value=65)])
+
+
+def test_unknown_currency_code_is_refused():
+    assert ("facts/doc.jsonl", 3, "unit", "known_currency") in violations([a_fact(unit="XYZ")])
+
+
+def test_negative_amount_is_refused():
+    assert ("facts/doc.jsonl", 3, "value", "non_negative_amount") in violations([a_fact(value=-56, figure="56")])
+
+
+def test_share_above_one_fails_with_row_number():
+    share = a_fact(fact_id="d.share", metric="share", value=107.1, unit="percent", scale="one", figure="10.71%", _row=9)
+    assert ("facts/doc.jsonl", 9, "value", "share_within_0_1") in violations([a_fact(), share])
+
+
+def test_evidence_must_be_found_verbatim_in_the_document():
+    found = violations([a_fact(evidence=SENTENCE.replace("raised", "gathered"))])
+    assert ("facts/doc.jsonl", 3, "evidence", "evidence_in_document") in found
+
+
+def test_named_parts_may_not_exceed_their_whole():
+    part = a_fact(fact_id="d.deal", metric="deal_amount", value=60, figure="$56 billion", part_of="d.total", _row=4)
+    found = violations([a_fact(), part])
+    assert ("facts/doc.jsonl", 3, "value", "parts_within_whole") in found
+
+
+def test_an_at_least_whole_sets_no_ceiling_for_its_parts():
+    part = a_fact(fact_id="d.deal", metric="deal_amount", value=60, figure="$56 billion", part_of="d.total", _row=4)
+    assert not {v for v in violations([a_fact(qualifier="at_least"), part]) if v[3] == "parts_within_whole"}
+
+
+def test_derived_claim_must_name_existing_inputs():
+    claim = a_fact(fact_id="d.share", metric="share", value=10.71, unit="percent", scale="one", figure="10.71%",
+                   derived_from=["d.missing", "d.total"], derivation="share", audit={"expected_status": "consistent", "why": "stated"})
+    assert ("facts/doc.jsonl", 3, "derived_from", "known_fact_id") in violations([a_fact(), claim])
+
+
+def test_digits_and_number_words_are_found_but_not_ordinals():
+    tokens = [m.group() for m in coverage.NUMBER.finditer("In the fourth quarter, ninefold growth, a third of 82.34 and 100,000; GPT-4.")]
+    assert tokens == ["ninefold", "third", "82.34", "100,000", "4"]
+
+
+def test_a_year_in_the_evidence_of_a_fact_for_that_year_is_covered():
+    fact = a_fact(evidence="In 2024 it raised $56 billion.", period_basis="stated")
+    mentions = coverage.document_mentions("doc", "In 2024 it raised $56 billion.", [fact], [])
+    assert [(m.token, m.covered_by_kind) for m in mentions] == [("2024", "fact_period"), ("56", "fact_figure")]
+
+
+def test_a_number_no_fact_or_exclusion_accounts_for_is_unmapped():
+    fact = a_fact(evidence="In 2024 it raised $56 billion.", period_basis="stated")
+    mentions = coverage.document_mentions("doc", "In 2024 it raised $56 billion.\nIt has 42 staff.", [fact], [])
+    assert [(m.token, m.line_number) for m in mentions if m.covered_by_kind is None] == [("42", 2)]
