@@ -1,0 +1,44 @@
+"""The code location loads, and its sensors and schedule behave."""
+
+import os
+
+from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
+
+from .conftest import SourceCopy
+
+
+def test_definitions_load_with_assets_checks_schedule_and_sensors():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {"raw/facts", "staging/stg_articles__facts", "intermediate/int_claims_recomputed", "marts/claim_audit"} <= keys
+    assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
+    assert {s.name for s in defs.sensors} == {"source_files_changed", "record_run_failure"}
+    gx_checks = {key for key in graph.asset_check_keys if key.name.startswith("gx_")}
+    assert len(gx_checks) == 9
+    assert all(check.asset_key in graph.get_all_asset_keys() for check in gx_checks)
+    assert AssetKey(["marts", "facts"]) in {c.asset_key for c in gx_checks if c.name == "gx_headline_figures"}
+
+
+def test_gx_is_not_imported_when_definitions_load():
+    import subprocess
+    import sys
+
+    code = "import sys; import orchestration.definitions; print('great_expectations' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ.copy())
+    assert out.stdout.strip() == "False"
+
+
+def test_source_sensor_runs_only_when_a_source_file_changes(sources: SourceCopy, monkeypatch):
+    from orchestration.sensors import source_files_changed
+
+    monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
+    first = build_sensor_context()
+    assert isinstance(source_files_changed(first), SkipReason) and first.cursor
+    unchanged = build_sensor_context(cursor=first.cursor)
+    assert isinstance(source_files_changed(unchanged), SkipReason)
+    (sources.root / "facts" / "004_new_article.jsonl").write_text("{}\n", encoding="utf-8")
+    changed = build_sensor_context(cursor=first.cursor)
+    request = source_files_changed(changed)
+    assert isinstance(request, RunRequest) and request.run_key == changed.cursor != first.cursor

@@ -1,0 +1,213 @@
+"""The whole pipeline through Dagster (real DuckDB, dbt and GX): every asset and check, the marts'
+figures against the documents, provenance, and what a bad input or a failed gate does to a run."""
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterEventType, build_run_status_sensor_context
+
+from .conftest import DOC_000, SourceCopy, run_refresh
+
+approx = pytest.approx
+
+
+def test_every_asset_is_materialised_and_every_check_passes(built):
+    result, _ = built
+    assert result.success
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    for mart in ("funding_by_period", "funding_deals", "market_size", "country_rankings", "claim_audit", "fx_rates", "facts"):
+        assert f"marts/{mart}" in materialised
+    assert "raw/facts" in materialised
+    evaluations = result.get_asset_check_evaluations()
+    assert [e.check_name for e in evaluations if not e.passed] == []
+    gx = {e.check_name for e in evaluations if e.check_name.startswith("gx_")}
+    assert gx == {"gx_funding_by_period", "gx_funding_deals", "gx_market_size", "gx_country_rankings", "gx_claim_audit",
+                  "gx_fx_rates", "gx_headline_figures", "gx_investment_plans", "gx_sector_performance"}
+    assert len(evaluations) > 250  # dbt tests and GX suites
+
+
+def test_funding_by_period_holds_the_documents_totals_and_recomputed_growth(query):
+    rows = {r[0]: r[1:] for r in query(
+        "select period_label, amount_usd, deal_count, amount_growth_yoy, stated_amount_growth_yoy, deal_count_growth_yoy, "
+        "stated_deal_count_growth_yoy, avg_deal_usd, share_of_annual from marts.funding_by_period "
+        "where scope = 'generative AI companies' and region = 'GLOBAL'")}
+    assert rows["2023"][:2] == (29.1e9, 691)
+    amount, deals, growth, stated_growth, deal_growth, stated_deal_growth, avg_deal, _ = rows["2024"]
+    assert (amount, deals) == (56e9, 885)
+    assert growth == approx(56 / 29.1 - 1) and growth == approx(0.9244, abs=5e-5)
+    assert stated_growth == approx(1.92)
+    assert deal_growth == approx(885 / 691 - 1) and stated_deal_growth == approx(0.29)
+    assert avg_deal == approx(56e9 / 885)
+    assert rows["2024-Q4"][0] == 31.1e9 and rows["2024-Q4"][-1] == approx(31.1 / 56)
+
+
+def test_startups_are_part_of_the_total_with_their_recomputed_share(query):
+    (amount, share, whole), = query("select amount_usd, share_of_whole, whole_fact_id from marts.funding_by_period "
+                                    "where scope = 'generative AI startups'")
+    assert (amount, whole) == (6.2e9, "d000.genai_vc_funding_2024") and share == approx(6.2 / 56)
+
+
+def test_aigc_funding_china_and_us(query):
+    assert dict(query("select region, amount_usd from marts.funding_by_period where scope = 'AIGC companies' and period_label = '2023'")) \
+        == {"CN": 1.3e9, "US": 23e9}
+
+
+def test_named_deals_with_their_share_of_segment(query):
+    deals = {r[0]: r[1:] for r in query("select company, country, round, investor, amount_usd, segment, share_of_segment_total "
+                                         "from marts.funding_deals")}
+    assert deals["Databricks"][:5] == ("US", "Series J", None, 10e9, "generative AI companies")
+    assert deals["Databricks"][5] == approx(10 / 31.1)
+    assert deals["Anthropic"][1:4] == ("strategic", "Amazon", 4e9)
+    assert deals["Sakana AI"][0] == "JP" and deals["Sakana AI"][3] == 214e6 and deals["Sakana AI"][4] == "generative AI startups"
+    assert sorted(deals) == ["Anthropic", "Databricks", "DeepL", "Minimax", "Mistral", "Moonshot AI", "OpenAI", "Sakana AI", "xAI"]
+    assert sum(d[3] for d in deals.values() if d[4] == "generative AI companies") == approx(26.6e9)
+
+
+def test_market_size_series_with_projections_growth_and_cagr(query):
+    rows = {(r[0], r[1]): r[2:] for r in query(
+        "select market, year, value, currency, is_projection, growth_yoy, cagr_from_previous_point, value_usd from marts.market_size")}
+    assert rows[("China AIGC core market", 2022)][:3] == (1.15e9, "CNY", False)
+    assert rows[("China AIGC core market", 2023)][3] == approx(7.93 / 1.15 - 1)
+    assert rows[("China AIGC core market", 2026)][2] is True and rows[("China AIGC core market", 2026)][3] is None
+    assert rows[("China AIGC core market", 2026)][4] == approx((166.53 / 7.93) ** (1 / 3) - 1)
+    assert rows[("China AI core industry", 2025)][0] == 400e9 and rows[("China AI core industry", 2025)][4] == approx((400 / 150) ** 0.2 - 1)
+    assert rows[("China digital economy", 2023)][0] == 56.1e12 and rows[("China digital economy", 2023)][3] == approx(0.122)
+    # no document states a yuan rate, so nothing is converted
+    assert {r[5] for r in rows.values()} == {None}
+
+
+def test_country_rankings_keep_what_the_text_does_not_say(query):
+    rows = {(r[0], r[1]): r[2:] for r in query("select metric, subject, rank, rank_qualifier, value from marts.country_rankings")}
+    assert rows[("patents_per_capita_rank", "South Korea")][:2] == (1, "exact")
+    assert rows[("talent_concentration_rank", "South Korea")][:2] == (3, "exact")
+    assert rows[("talent_concentration_rank", "Israel")][:2] == (2, "at_most")
+    assert [rows[("foundation_model_rank", c)][0] for c in ("United States", "China", "United Kingdom")] == [1, 2, 3]
+    assert rows[("foundation_model_count", "South Korea")] == (None, None, 0)
+    assert rows[("private_investment_rank", "South Korea")][:2] == (10, "at_most")
+    assert rows[("foundation_model_rank", "Google")][:2] == (1, "exact")
+
+
+def test_claim_audit_finds_the_documents_inconsistencies(query):
+    audit = {r[0]: r[1:] for r in query("select claim_fact_id, status, expected_status, stated_value, recomputed_value, "
+                                        "recomputed_as_written, tolerance from marts.claim_audit")}
+    assert {k for k, v in audit.items() if v[0] == "inconsistent"} == {
+        "d000.genai_vc_funding_growth_2024", "d000.genai_vc_deals_growth_2024", "d000.genai_startup_share_2024"}
+    status, _, stated, recomputed, as_written, tolerance = audit["d000.genai_vc_funding_growth_2024"]
+    assert (stated, tolerance) == (approx(1.92), approx(0.005)) and as_written == approx(92.44, abs=0.005)
+    assert audit["d000.genai_vc_deals_growth_2024"][4] == approx(28.08, abs=0.005)
+    assert audit["d000.genai_startup_share_2024"][4] == approx(11.07, abs=0.005)
+    assert {k for k, v in audit.items() if v[0] == "unverifiable"} == {
+        "d002.us_cn_private_investment_multiple_2023", "d002.cn_private_investment_multiple_2023_vs_2021"}
+    krw = [v for k, v in audit.items() if k.endswith("_krw")]
+    assert len(krw) == 9 and {v[0] for v in krw} == {"consistent"}
+    assert audit["d003.aigc_sector_growth_2023_headline"][0] == "consistent"
+    assert all(v[0] == v[1] for v in audit.values())
+
+
+def test_the_nine_krw_pairs_imply_one_rate(query):
+    (rate, low, high, agree, pairs), = query("select rate, rate_low, rate_high, pairs_agree, pair_count from marts.fx_rates "
+                                             "where base_currency = 'USD' and quote_currency = 'KRW'")
+    assert agree and pairs == 9
+    # the tightest intervals: 42.785 trillion won / $29.1 billion from below, 82.345 / $56 billion from above
+    assert low == approx(42.785e12 / 29.1e9) and high == approx(82.345e12 / 56e9)
+    assert low < rate < high and rate == approx(1470.36, abs=0.01)
+
+
+def test_every_mart_figure_follows_back_to_its_sentence_in_its_document(query):
+    marts = {"funding_deals": "fact_id", "market_size": "fact_id", "country_rankings": "fact_id", "claim_audit": "claim_fact_id",
+             "investment_plans": "fact_id", "sector_performance": "fact_id"}
+    for mart, column in marts.items():
+        orphans = query(f"""select m.{column} from marts.{mart} m
+            left join marts.facts f on f.fact_id = m.{column}
+            left join raw.documents d on d.document_id = f.document_id
+            where d.document_text is null or not contains(d.document_text, f.evidence) or not contains(f.evidence, f.figure)""")
+        assert orphans == [], mart
+    unlinked = query("""select p.fact_ids from marts.funding_by_period p, unnest(string_split(p.fact_ids, ', ')) t(fact_id)
+        left join marts.facts f on f.fact_id = t.fact_id where f.fact_id is null or f.document_id <> p.document_id""")
+    assert unlinked == []
+    (line,) = query("select source_file || ':' || source_line from marts.facts where fact_id = 'd000.databricks_series_j'")[0]
+    assert line == f"facts/{DOC_000}.jsonl:11"
+
+
+def test_gx_checks_report_their_expectations(built):
+    result, _ = built
+    check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "gx_claim_audit")
+    assert check.metadata["expectations_evaluated"].value == 14
+    assert check.metadata["expectations_failed"].value == 0
+    mats = {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()}
+    mart = mats["marts/claim_audit"].step_materialization_data.materialization
+    assert mart.metadata["dagster/row_count"].value == 15 and "preview" in mart.metadata
+
+
+def _failed_step_descriptions(result) -> str:
+    texts = []
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data
+        texts.append((data.user_failure_data.description if data.user_failure_data else "") or data.error.message)
+    return "\n".join(texts)
+
+
+def _marts_schema_exists(warehouse: Path) -> bool:
+    if not warehouse.exists():
+        return False
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select count(*) from information_schema.schemata where schema_name = 'marts'").fetchone()[0] > 0
+
+
+BROKEN_RUNS = {
+    "unknown currency": (lambda s: s.edit_fact("d000.genai_vc_funding_2024", unit="XYZ"), "unit", "known_currency"),
+    "quote not in document": (lambda s: s.edit_fact("d000.genai_vc_deals_2024", evidence="A sentence the article never wrote."),
+                              "evidence", "evidence_in_document"),
+    "share above 1": (lambda s: s.edit_fact("d000.genai_startup_share_2024", value=107.1), "value", "share_within_0_1"),
+    "named deals exceeding their total": (lambda s: s.edit_fact("d000.genai_vc_funding_2024q4", value=3.1, figure="$3"),
+                                          "value", "parts_within_whole"),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_RUNS)
+def test_broken_source_fails_the_run_with_a_clear_message_and_materialises_no_mart(case, sources: SourceCopy, pipeline_env: Path):
+    breaker, field, rule = BROKEN_RUNS[case]
+    row = breaker(sources)
+    result, _ = run_refresh()
+    assert not result.success
+    message = _failed_step_descriptions(result)
+    assert f"facts/{DOC_000}.jsonl, row {row}, field '{field}'" in message and f"[rule: {rule}]" in message
+    assert not [e for e in result.get_asset_materialization_events() if e.asset_key.path[0] == "marts"]
+    assert not _marts_schema_exists(pipeline_env)
+
+
+def test_unmapped_number_fails_the_run_naming_document_line(sources: SourceCopy, pipeline_env: Path):
+    text = sources.document().read_text(encoding="utf-8")
+    sources.document().write_text(text + "\nIt counted 42 new funds.\n", encoding="utf-8")
+    result, _ = run_refresh()
+    assert not result.success
+    message = _failed_step_descriptions(result)
+    assert f"documents/{DOC_000}.txt, row {len(text.splitlines()) + 1}, field 'text'" in message and "[rule: number_mapped]" in message
+    assert not _marts_schema_exists(pipeline_env)
+
+
+def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator(sources: SourceCopy, pipeline_env: Path):
+    # The curator now claims 192% is right; the arithmetic says 92.44%: the claim-audit gate must stop the run.
+    sources.edit_fact("d000.genai_vc_funding_growth_2024", audit={"expected_status": "consistent", "why": "taken at face value"})
+    result, instance = run_refresh()
+    assert not result.success
+    check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "gx_claim_audit")
+    assert not check.passed
+    failed = [r.data for r in check.metadata["failed_expectations"].value.records]
+    assert [f["expectation"] for f in failed] == ["expect_column_pair_values_to_be_equal"]
+    assert "unexpected_count" in failed[0]["observed"] and "status" in failed[0]["column"]
+    passed = {e.check_name for e in result.get_asset_check_evaluations() if e.passed}
+    assert "gx_funding_by_period" in passed  # the other gates still ran and passed
+
+    from orchestration.sensors import alerts_path, record_run_failure
+
+    run = instance.get_run_by_id(result.run_id)
+    failure = instance.get_records_for_run(result.run_id, of_type=DagsterEventType.RUN_FAILURE).records[0].event_log_entry.dagster_event
+    context = build_run_status_sensor_context(sensor_name="record_run_failure", dagster_event=failure,
+                                              dagster_instance=instance, dagster_run=run).for_run_failure()
+    record_run_failure(context)
+    alert = json.loads(alerts_path().read_text(encoding="utf-8").splitlines()[-1])
+    assert alert["run_id"] == result.run_id and alert["job"] == "refresh_warehouse"
+    assert any("gx_claim_audit" in step for step in alert["failed_steps"])
