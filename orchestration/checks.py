@@ -10,8 +10,8 @@ from pathlib import Path
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetKey,
     MetadataValue,
     TableColumn,
@@ -29,8 +29,10 @@ OUTCOME_SCHEMA = TableSchema(columns=[TableColumn(c) for c in ("expectation", "c
 
 def _outcome_table(outcomes) -> MetadataValue:
     return MetadataValue.table(
-        records=[TableRecord({"expectation": o.expectation, "column": o.column, "expected": o.expected, "observed": o.observed, "why": o.why})
-                 for o in outcomes],
+        records=[
+            TableRecord({"expectation": o.expectation, "column": o.column, "expected": o.expected, "observed": o.observed, "why": o.why})
+            for o in outcomes
+        ],
         schema=OUTCOME_SCHEMA,
     )
 
@@ -50,7 +52,9 @@ def build_gx_check(suite: Suite) -> AssetChecksDefinition:
         return AssetCheckResult(
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR,
-            description=None if outcome.success else "; ".join(f"{f.expectation}({f.column}) observed {f.observed}" for f in outcome.failures[:5]),
+            description=None
+            if outcome.success
+            else "; ".join(f"{f.expectation}({f.column}) observed {f.observed}" for f in outcome.failures[:5]),
             metadata={
                 "suite_file": str(suite.path),
                 "expectations_evaluated": outcome.evaluated,

@@ -33,10 +33,12 @@ def _table_preview(con, table: str) -> MetadataValue:
     cursor = con.execute(f"select * from {table} limit {PREVIEW_ROWS}")
     columns = [d[0] for d in cursor.description]
     rows = cursor.fetchall()
+
     def cell(value):
         return value if isinstance(value, (int, float, bool, str)) or value is None else str(value)
+
     return MetadataValue.table(
-        records=[TableRecord({c: cell(v) for c, v in zip(columns, row)}) for row in rows],
+        records=[TableRecord({c: cell(v) for c, v in zip(columns, row, strict=True)}) for row in rows],
         schema=TableSchema(columns=[TableColumn(c) for c in columns]),
     )
 
@@ -69,5 +71,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: D
     if not invocation.is_successful():
         failed = [e for e in events if isinstance(e, AssetCheckResult) and not e.passed]
         names = ", ".join(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed[:10])
-        raise Failure(description=f"dbt build failed ({len(failed)} failing test(s){': ' + names if names else ''}); "
-                                  "see the dbt logs in this step for the first error")
+        raise Failure(
+            description=f"dbt build failed ({len(failed)} failing test(s){': ' + names if names else ''}); "
+            "see the dbt logs in this step for the first error"
+        )

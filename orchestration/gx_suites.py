@@ -91,7 +91,9 @@ def run_suite(suite: Suite, frame: pd.DataFrame) -> SuiteOutcome:
     run = next(_run_ids)
     definition = {**suite.definition, "name": f"{suite.name}-{run}"}
     gx_suite = context.suites.add(gx.ExpectationSuite(**{k: definition[k] for k in ("name", "expectations", "meta") if k in definition}))
-    validation = context.validation_definitions.add(gx.ValidationDefinition(name=f"{suite.name}-{run}", data=batch_definition, suite=gx_suite))
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{suite.name}-{run}", data=batch_definition, suite=gx_suite)
+    )
     result = validation.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
     outcomes = []
     for item in result.results:
@@ -99,6 +101,14 @@ def run_suite(suite: Suite, frame: pd.DataFrame) -> SuiteOutcome:
         kwargs = {k: v for k, v in config.kwargs.items() if k not in ("column", "batch_id")}
         column = config.kwargs.get("column") or ",".join(filter(None, (config.kwargs.get("column_A"), config.kwargs.get("column_B")))) or ""
         error = (item.exception_info or {}).get("exception_message") if item.exception_info else None
-        outcomes.append(ExpectationOutcome(config.type, column, bool(item.success), _short(kwargs),
-                                           _short(error) if error else _observed(item.result or {}), (config.meta or {}).get("why", "")))
+        outcomes.append(
+            ExpectationOutcome(
+                config.type,
+                column,
+                bool(item.success),
+                _short(kwargs),
+                _short(error) if error else _observed(item.result or {}),
+                (config.meta or {}).get("why", ""),
+            )
+        )
     return SuiteOutcome(suite.name, bool(result.success), len(outcomes), outcomes)

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster import (
@@ -51,17 +51,22 @@ def alerts_path() -> Path:
     return settings.data_dir() / "alerts.jsonl"
 
 
-@run_failure_sensor(name="record_run_failure", default_status=DefaultSensorStatus.RUNNING,
-                    description="Appends a JSON line to data/alerts.jsonl for every failed run.")
+@run_failure_sensor(
+    name="record_run_failure",
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Appends a JSON line to data/alerts.jsonl for every failed run.",
+)
 def record_run_failure(context: RunFailureSensorContext) -> None:
     record = {
-        "at": datetime.now(timezone.utc).isoformat(),
+        "at": datetime.now(UTC).isoformat(),
         "run_id": context.dagster_run.run_id,
         "job": context.dagster_run.job_name,
         "message": context.failure_event.message,
         "failed_steps": [event.step_key for event in context.get_step_failure_events()],
-        "step_errors": [event.event_specific_data.error.message.strip() if event.event_specific_data and event.event_specific_data.error else None
-                        for event in context.get_step_failure_events()],
+        "step_errors": [
+            event.event_specific_data.error.message.strip() if event.event_specific_data and event.event_specific_data.error else None
+            for event in context.get_step_failure_events()
+        ],
     }
     path = alerts_path()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -38,8 +38,10 @@ def _failure(error: SourceValidationError) -> Failure:
         description=str(error),
         metadata={
             "violations": MetadataValue.table(
-                records=[TableRecord({"file": v.file, "row": v.row, "field": v.field, "rule": v.rule, "message": v.message})
-                         for v in error.violations[:200]],
+                records=[
+                    TableRecord({"file": v.file, "row": v.row, "field": v.field, "rule": v.rule, "message": v.message})
+                    for v in error.violations[:200]
+                ],
                 schema=VIOLATION_SCHEMA,
             ),
             "violation_count": len(error.violations),
@@ -50,8 +52,10 @@ def _failure(error: SourceValidationError) -> Failure:
 
 @multi_asset(
     name="ingest_sources",
-    specs=[AssetSpec(AssetKey(["raw", table]), description=text, group_name="ingest", kinds={"duckdb", "python"})
-           for table, text in RAW_TABLES.items()],
+    specs=[
+        AssetSpec(AssetKey(["raw", table]), description=text, group_name="ingest", kinds={"duckdb", "python"})
+        for table, text in RAW_TABLES.items()
+    ],
     can_subset=False,
 )
 def ingest_sources(context: AssetExecutionContext, warehouse: DuckDBWarehouse):

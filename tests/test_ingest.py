@@ -26,8 +26,9 @@ def test_the_four_documents_load_with_every_number_accounted_for(tmp_path: Path)
 def test_raw_facts_keep_file_and_line_of_every_fact(tmp_path: Path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         ingest(con, SOURCES)
-        row = con.execute("select source_file, source_line, figure, value, unit, scale from raw.facts "
-                          "where fact_id = 'd000.genai_vc_funding_2023'").fetchone()
+        row = con.execute(
+            "select source_file, source_line, figure, value, unit, scale from raw.facts where fact_id = 'd000.genai_vc_funding_2023'"
+        ).fetchone()
     assert row == (f"facts/{DOC_000}.jsonl", 4, "$29.1 billion", 29.1, "USD", "billion")
 
 
@@ -141,7 +142,7 @@ def test_file_level_problems_are_refused(name, content, row, field, rule, source
     if name == "bom":
         content = b"\xef\xbb\xbf" + original
     elif name == "latin1":
-        content = original.replace("Elon Musk".encode(), "Elon M\xfcsk".encode("latin-1"))
+        content = original.replace(b"Elon Musk", "Elon M\xfcsk".encode("latin-1"))
     _raw_bytes(path, content)
     with pytest.raises(SourceValidationError) as refused:
         ingest(duckdb.connect(), sources.root)

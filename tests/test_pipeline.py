@@ -23,16 +23,29 @@ def test_every_asset_is_materialised_and_every_check_passes(built):
     evaluations = result.get_asset_check_evaluations()
     assert [e.check_name for e in evaluations if not e.passed] == []
     gx = {e.check_name for e in evaluations if e.check_name.startswith("gx_")}
-    assert gx == {"gx_funding_by_period", "gx_funding_deals", "gx_market_size", "gx_country_rankings", "gx_claim_audit",
-                  "gx_fx_rates", "gx_headline_figures", "gx_investment_plans", "gx_sector_performance"}
+    assert gx == {
+        "gx_funding_by_period",
+        "gx_funding_deals",
+        "gx_market_size",
+        "gx_country_rankings",
+        "gx_claim_audit",
+        "gx_fx_rates",
+        "gx_headline_figures",
+        "gx_investment_plans",
+        "gx_sector_performance",
+    }
     assert len(evaluations) > 250  # dbt tests and GX suites
 
 
 def test_funding_by_period_holds_the_documents_totals_and_recomputed_growth(query):
-    rows = {r[0]: r[1:] for r in query(
-        "select period_label, amount_usd, deal_count, amount_growth_yoy, stated_amount_growth_yoy, deal_count_growth_yoy, "
-        "stated_deal_count_growth_yoy, avg_deal_usd, share_of_annual from marts.funding_by_period "
-        "where scope = 'generative AI companies' and region = 'GLOBAL'")}
+    rows = {
+        r[0]: r[1:]
+        for r in query(
+            "select period_label, amount_usd, deal_count, amount_growth_yoy, stated_amount_growth_yoy, deal_count_growth_yoy, "
+            "stated_deal_count_growth_yoy, avg_deal_usd, share_of_annual from marts.funding_by_period "
+            "where scope = 'generative AI companies' and region = 'GLOBAL'"
+        )
+    }
     assert rows["2023"][:2] == (29.1e9, 691)
     amount, deals, growth, stated_growth, deal_growth, stated_deal_growth, avg_deal, _ = rows["2024"]
     assert (amount, deals) == (56e9, 885)
@@ -44,19 +57,23 @@ def test_funding_by_period_holds_the_documents_totals_and_recomputed_growth(quer
 
 
 def test_startups_are_part_of_the_total_with_their_recomputed_share(query):
-    (amount, share, whole), = query("select amount_usd, share_of_whole, whole_fact_id from marts.funding_by_period "
-                                    "where scope = 'generative AI startups'")
+    ((amount, share, whole),) = query(
+        "select amount_usd, share_of_whole, whole_fact_id from marts.funding_by_period where scope = 'generative AI startups'"
+    )
     assert (amount, whole) == (6.2e9, "d000.genai_vc_funding_2024") and share == approx(6.2 / 56)
 
 
 def test_aigc_funding_china_and_us(query):
-    assert dict(query("select region, amount_usd from marts.funding_by_period where scope = 'AIGC companies' and period_label = '2023'")) \
-        == {"CN": 1.3e9, "US": 23e9}
+    assert dict(
+        query("select region, amount_usd from marts.funding_by_period where scope = 'AIGC companies' and period_label = '2023'")
+    ) == {"CN": 1.3e9, "US": 23e9}
 
 
 def test_named_deals_with_their_share_of_segment(query):
-    deals = {r[0]: r[1:] for r in query("select company, country, round, investor, amount_usd, segment, share_of_segment_total "
-                                         "from marts.funding_deals")}
+    deals = {
+        r[0]: r[1:]
+        for r in query("select company, country, round, investor, amount_usd, segment, share_of_segment_total from marts.funding_deals")
+    }
     assert deals["Databricks"][:5] == ("US", "Series J", None, 10e9, "generative AI companies")
     assert deals["Databricks"][5] == approx(10 / 31.1)
     assert deals["Anthropic"][1:4] == ("strategic", "Amazon", 4e9)
@@ -66,13 +83,19 @@ def test_named_deals_with_their_share_of_segment(query):
 
 
 def test_market_size_series_with_projections_growth_and_cagr(query):
-    rows = {(r[0], r[1]): r[2:] for r in query(
-        "select market, year, value, currency, is_projection, growth_yoy, cagr_from_previous_point, value_usd from marts.market_size")}
+    rows = {
+        (r[0], r[1]): r[2:]
+        for r in query(
+            "select market, year, value, currency, is_projection, growth_yoy, cagr_from_previous_point, value_usd from marts.market_size"
+        )
+    }
     assert rows[("China AIGC core market", 2022)][:3] == (1.15e9, "CNY", False)
     assert rows[("China AIGC core market", 2023)][3] == approx(7.93 / 1.15 - 1)
     assert rows[("China AIGC core market", 2026)][2] is True and rows[("China AIGC core market", 2026)][3] is None
     assert rows[("China AIGC core market", 2026)][4] == approx((166.53 / 7.93) ** (1 / 3) - 1)
-    assert rows[("China AI core industry", 2025)][0] == 400e9 and rows[("China AI core industry", 2025)][4] == approx((400 / 150) ** 0.2 - 1)
+    assert rows[("China AI core industry", 2025)][0] == 400e9 and rows[("China AI core industry", 2025)][4] == approx(
+        (400 / 150) ** 0.2 - 1
+    )
     assert rows[("China digital economy", 2023)][0] == 56.1e12 and rows[("China digital economy", 2023)][3] == approx(0.122)
     # no document states a yuan rate, so nothing is converted
     assert {r[5] for r in rows.values()} == {None}
@@ -90,16 +113,26 @@ def test_country_rankings_keep_what_the_text_does_not_say(query):
 
 
 def test_claim_audit_finds_the_documents_inconsistencies(query):
-    audit = {r[0]: r[1:] for r in query("select claim_fact_id, status, expected_status, stated_value, recomputed_value, "
-                                        "recomputed_as_written, tolerance from marts.claim_audit")}
+    audit = {
+        r[0]: r[1:]
+        for r in query(
+            "select claim_fact_id, status, expected_status, stated_value, recomputed_value, "
+            "recomputed_as_written, tolerance from marts.claim_audit"
+        )
+    }
     assert {k for k, v in audit.items() if v[0] == "inconsistent"} == {
-        "d000.genai_vc_funding_growth_2024", "d000.genai_vc_deals_growth_2024", "d000.genai_startup_share_2024"}
+        "d000.genai_vc_funding_growth_2024",
+        "d000.genai_vc_deals_growth_2024",
+        "d000.genai_startup_share_2024",
+    }
     status, _, stated, recomputed, as_written, tolerance = audit["d000.genai_vc_funding_growth_2024"]
     assert (stated, tolerance) == (approx(1.92), approx(0.005)) and as_written == approx(92.44, abs=0.005)
     assert audit["d000.genai_vc_deals_growth_2024"][4] == approx(28.08, abs=0.005)
     assert audit["d000.genai_startup_share_2024"][4] == approx(11.07, abs=0.005)
     assert {k for k, v in audit.items() if v[0] == "unverifiable"} == {
-        "d002.us_cn_private_investment_multiple_2023", "d002.cn_private_investment_multiple_2023_vs_2021"}
+        "d002.us_cn_private_investment_multiple_2023",
+        "d002.cn_private_investment_multiple_2023_vs_2021",
+    }
     krw = [v for k, v in audit.items() if k.endswith("_krw")]
     assert len(krw) == 9 and {v[0] for v in krw} == {"consistent"}
     assert audit["d003.aigc_sector_growth_2023_headline"][0] == "consistent"
@@ -107,8 +140,10 @@ def test_claim_audit_finds_the_documents_inconsistencies(query):
 
 
 def test_the_nine_krw_pairs_imply_one_rate(query):
-    (rate, low, high, agree, pairs), = query("select rate, rate_low, rate_high, pairs_agree, pair_count from marts.fx_rates "
-                                             "where base_currency = 'USD' and quote_currency = 'KRW'")
+    ((rate, low, high, agree, pairs),) = query(
+        "select rate, rate_low, rate_high, pairs_agree, pair_count from marts.fx_rates "
+        "where base_currency = 'USD' and quote_currency = 'KRW'"
+    )
     assert agree and pairs == 9
     # the tightest intervals: 42.785 trillion won / $29.1 billion from below, 82.345 / $56 billion from above
     assert low == approx(42.785e12 / 29.1e9) and high == approx(82.345e12 / 56e9)
@@ -116,8 +151,14 @@ def test_the_nine_krw_pairs_imply_one_rate(query):
 
 
 def test_every_mart_figure_follows_back_to_its_sentence_in_its_document(query):
-    marts = {"funding_deals": "fact_id", "market_size": "fact_id", "country_rankings": "fact_id", "claim_audit": "claim_fact_id",
-             "investment_plans": "fact_id", "sector_performance": "fact_id"}
+    marts = {
+        "funding_deals": "fact_id",
+        "market_size": "fact_id",
+        "country_rankings": "fact_id",
+        "claim_audit": "claim_fact_id",
+        "investment_plans": "fact_id",
+        "sector_performance": "fact_id",
+    }
     for mart, column in marts.items():
         orphans = query(f"""select m.{column} from marts.{mart} m
             left join marts.facts f on f.fact_id = m.{column}
@@ -158,11 +199,17 @@ def _marts_schema_exists(warehouse: Path) -> bool:
 
 BROKEN_RUNS = {
     "unknown currency": (lambda s: s.edit_fact("d000.genai_vc_funding_2024", unit="XYZ"), "unit", "known_currency"),
-    "quote not in document": (lambda s: s.edit_fact("d000.genai_vc_deals_2024", evidence="A sentence the article never wrote."),
-                              "evidence", "evidence_in_document"),
+    "quote not in document": (
+        lambda s: s.edit_fact("d000.genai_vc_deals_2024", evidence="A sentence the article never wrote."),
+        "evidence",
+        "evidence_in_document",
+    ),
     "share above 1": (lambda s: s.edit_fact("d000.genai_startup_share_2024", value=107.1), "value", "share_within_0_1"),
-    "named deals exceeding their total": (lambda s: s.edit_fact("d000.genai_vc_funding_2024q4", value=3.1, figure="$3"),
-                                          "value", "parts_within_whole"),
+    "named deals exceeding their total": (
+        lambda s: s.edit_fact("d000.genai_vc_funding_2024q4", value=3.1, figure="$3"),
+        "value",
+        "parts_within_whole",
+    ),
 }
 
 
@@ -205,8 +252,9 @@ def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator(sources: S
 
     run = instance.get_run_by_id(result.run_id)
     failure = instance.get_records_for_run(result.run_id, of_type=DagsterEventType.RUN_FAILURE).records[0].event_log_entry.dagster_event
-    context = build_run_status_sensor_context(sensor_name="record_run_failure", dagster_event=failure,
-                                              dagster_instance=instance, dagster_run=run).for_run_failure()
+    context = build_run_status_sensor_context(
+        sensor_name="record_run_failure", dagster_event=failure, dagster_instance=instance, dagster_run=run
+    ).for_run_failure()
     record_run_failure(context)
     alert = json.loads(alerts_path().read_text(encoding="utf-8").splitlines()[-1])
     assert alert["run_id"] == result.run_id and alert["job"] == "refresh_warehouse"

@@ -8,19 +8,47 @@ from orchestration.ledger.reading import SourceTree
 from .conftest import SOURCES
 
 TREE = SourceTree(SOURCES)
-REFERENCE = rules.Reference(regions=frozenset({"US", "KR", "GLOBAL"}), currencies=frozenset({"USD", "KRW"}),
-                            metrics=frozenset({"funding_amount", "share", "deal_amount"}))
+REFERENCE = rules.Reference(
+    regions=frozenset({"US", "KR", "GLOBAL"}),
+    currencies=frozenset({"USD", "KRW"}),
+    metrics=frozenset({"funding_amount", "share", "deal_amount"}),
+)
 SENTENCE = "Last year the sector raised $56 billion, of which startups took 10.71%."
-MANIFEST = [{"document_id": "doc", "reference_year": 2025, "published_start": "2025-01-01", "published_end": "2025-01-31", "_file": "documents/manifest.jsonl", "_row": 1}]
+MANIFEST = [
+    {
+        "document_id": "doc",
+        "reference_year": 2025,
+        "published_start": "2025-01-01",
+        "published_end": "2025-01-31",
+        "_file": "documents/manifest.jsonl",
+        "_row": 1,
+    }
+]
 TEXTS = {"doc": "Intro. " + SENTENCE}
 
 
 def a_fact(**changes) -> dict:
     fact = {
-        "fact_id": "d.total", "document_id": "doc", "metric": "funding_amount", "subject": "sector", "subject_type": "sector",
-        "region": "GLOBAL", "period_type": "year", "period_label": "2024", "period_start": "2024-01-01", "period_end": "2024-12-31",
-        "period_basis": "relative", "period_text": "Last year", "value": 56, "unit": "USD", "scale": "billion", "qualifier": "exact",
-        "figure": "$56 billion", "evidence": SENTENCE, "_file": "facts/doc.jsonl", "_row": 3,
+        "fact_id": "d.total",
+        "document_id": "doc",
+        "metric": "funding_amount",
+        "subject": "sector",
+        "subject_type": "sector",
+        "region": "GLOBAL",
+        "period_type": "year",
+        "period_label": "2024",
+        "period_start": "2024-01-01",
+        "period_end": "2024-12-31",
+        "period_basis": "relative",
+        "period_text": "Last year",
+        "value": 56,
+        "unit": "USD",
+        "scale": "billion",
+        "qualifier": "exact",
+        "figure": "$56 billion",
+        "evidence": SENTENCE,
+        "_file": "facts/doc.jsonl",
+        "_row": 3,
     }
     fact.update(changes)
     return fact
@@ -118,8 +146,17 @@ def test_an_at_least_whole_sets_no_ceiling_for_its_parts():
 
 
 def test_derived_claim_must_name_existing_inputs():
-    claim = a_fact(fact_id="d.share", metric="share", value=10.71, unit="percent", scale="one", figure="10.71%",
-                   derived_from=["d.missing", "d.total"], derivation="share", audit={"expected_status": "consistent", "why": "stated"})
+    claim = a_fact(
+        fact_id="d.share",
+        metric="share",
+        value=10.71,
+        unit="percent",
+        scale="one",
+        figure="10.71%",
+        derived_from=["d.missing", "d.total"],
+        derivation="share",
+        audit={"expected_status": "consistent", "why": "stated"},
+    )
     assert ("facts/doc.jsonl", 3, "derived_from", "known_fact_id") in violations([a_fact(), claim])
 
 

@@ -72,6 +72,6 @@ def document_mentions(document_id: str, text: str, facts: list[dict], exclusions
     for match in NUMBER.finditer(text):
         kind, by = _cover(match.start(), match.end(), match.group(), figures, periods, excluded)
         line_number = text.count("\n", 0, match.start()) + 1
-        context = text[max(0, match.start() - 40): match.end() + 40].replace("\n", " ")
+        context = text[max(0, match.start() - 40) : match.end() + 40].replace("\n", " ")
         mentions.append(Mention(document_id, line_number, match.start(), match.group(), context, kind, by))
     return mentions

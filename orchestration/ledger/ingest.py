@@ -41,15 +41,21 @@ def _structured(con, tree: reading.SourceTree, table: str, files: list[Path], sc
 def _reference(con, tree: reading.SourceTree) -> rules.Reference:
     def column(name: str, key: str) -> frozenset[str]:
         return frozenset(row[key] for row in reading.read_reference(con, tree, name))
+
     return rules.Reference(column("regions", "region_code"), column("currencies", "currency_code"), column("metrics", "metric"))
 
 
 def _uncovered(mentions: list[coverage.Mention]) -> list[Violation]:
     return [
-        Violation(f"documents/{m.document_id}.txt", m.line_number, "text", "number_mapped",
-                  f"number {m.token!r} in '...{m.context}...' is neither in a fact's figure nor listed in "
-                  f"exclusions/{m.document_id}.jsonl")
-        for m in mentions if m.covered_by_kind is None
+        Violation(
+            f"documents/{m.document_id}.txt",
+            m.line_number,
+            "text",
+            "number_mapped",
+            f"number {m.token!r} in '...{m.context}...' is neither in a fact's figure nor listed in exclusions/{m.document_id}.jsonl",
+        )
+        for m in mentions
+        if m.covered_by_kind is None
     ]
 
 
@@ -82,10 +88,14 @@ def validate(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree) -> list[c
 
 
 def _publish(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, mentions: list[coverage.Mention]) -> None:
-    con.execute("create or replace temp table src_mentions (document_id varchar, line_number integer, char_offset integer, "
-                "token varchar, context varchar, covered_by_kind varchar, covered_by varchar)")
-    con.executemany("insert into src_mentions values (?, ?, ?, ?, ?, ?, ?)",
-                    [(m.document_id, m.line_number, m.char_offset, m.token, m.context, m.covered_by_kind, m.covered_by) for m in mentions])
+    con.execute(
+        "create or replace temp table src_mentions (document_id varchar, line_number integer, char_offset integer, "
+        "token varchar, context varchar, covered_by_kind varchar, covered_by varchar)"
+    )
+    con.executemany(
+        "insert into src_mentions values (?, ?, ?, ?, ?, ?, ?)",
+        [(m.document_id, m.line_number, m.char_offset, m.token, m.context, m.covered_by_kind, m.covered_by) for m in mentions],
+    )
     parameters = {
         "documents": [str(p) for p in tree.documents()],
         "source_files": [str(p) for p in tree.all_files()],
@@ -111,11 +121,20 @@ def ingest(con: duckdb.DuckDBPyConnection, sources_root: Path) -> IngestSummary:
     tree = reading.SourceTree(Path(sources_root).resolve())
     mentions = validate(con, tree)
     _publish(con, tree, mentions)
-    counts = dict(con.execute(
-        "select 'documents', count(*) from raw.documents union all select 'facts', count(*) from raw.facts "
-        "union all select 'exclusions', count(*) from raw.exclusions").fetchall())
+    counts = dict(
+        con.execute(
+            "select 'documents', count(*) from raw.documents union all select 'facts', count(*) from raw.facts "
+            "union all select 'exclusions', count(*) from raw.exclusions"
+        ).fetchall()
+    )
     kinds = defaultdict(int)
     for m in mentions:
         kinds[m.covered_by_kind] += 1
-    return IngestSummary(counts["documents"], counts["facts"], counts["exclusions"], len(mentions),
-                         kinds["fact_figure"] + kinds["fact_period"], kinds["exclusion"])
+    return IngestSummary(
+        counts["documents"],
+        counts["facts"],
+        counts["exclusions"],
+        len(mentions),
+        kinds["fact_figure"] + kinds["fact_period"],
+        kinds["exclusion"],
+    )

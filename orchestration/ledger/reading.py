@@ -57,12 +57,21 @@ def check_file_names(tree: SourceTree) -> list[Violation]:
         for path in sorted((tree.root / folder).iterdir()) if (tree.root / folder).is_dir() else []:
             name = tree.relative(path)
             if path.is_symlink() or not path.is_file() or not SAFE_NAME.match(path.name):
-                problems.append(Violation(name, 0, "file name", "safe_file_name",
-                                          "file names may hold only letters, digits, '_' and '-' before "
-                                          ".jsonl/.txt/.csv (no path separators, '..' or links)"))
+                problems.append(
+                    Violation(
+                        name,
+                        0,
+                        "file name",
+                        "safe_file_name",
+                        "file names may hold only letters, digits, '_' and '-' before .jsonl/.txt/.csv (no path separators, '..' or links)",
+                    )
+                )
             elif path.stat().st_size > MAX_FILE_BYTES:
-                problems.append(Violation(name, 0, "file size", "max_file_size",
-                                          f"{path.stat().st_size} bytes is more than the {MAX_FILE_BYTES} allowed"))
+                problems.append(
+                    Violation(
+                        name, 0, "file size", "max_file_size", f"{path.stat().st_size} bytes is more than the {MAX_FILE_BYTES} allowed"
+                    )
+                )
     for required in (tree.manifest, tree.reference("regions"), tree.reference("currencies"), tree.reference("metrics")):
         if not required.is_file():
             problems.append(Violation(tree.relative(required), 0, "file", "required_file", "required file is missing"))
@@ -90,11 +99,16 @@ def read_lines(con: duckdb.DuckDBPyConnection, tree: SourceTree, table: str, fil
         first = con.execute(f"select min(line_number), count(*) from {table} where source_file = ?", [name]).fetchone()
         if first[1] == 0:
             problems.append(Violation(name, 0, "file", "not_empty", "file holds no records"))
-    for name, line_number in con.execute(
-        f"select source_file, line_number from {table} where starts_with(line, chr(65279))"
-    ).fetchall():
-        problems.append(Violation(name, line_number, "encoding", "no_byte_order_mark",
-                                  "line starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM"))
+    for name, line_number in con.execute(f"select source_file, line_number from {table} where starts_with(line, chr(65279))").fetchall():
+        problems.append(
+            Violation(
+                name,
+                line_number,
+                "encoding",
+                "no_byte_order_mark",
+                "line starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM",
+            )
+        )
     return problems
 
 
@@ -113,4 +127,4 @@ def read_texts(con: duckdb.DuckDBPyConnection, tree: SourceTree) -> dict[str, st
 def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str) -> list[dict]:
     rel = con.read_csv(str(tree.reference(name)), header=True, all_varchar=True)
     columns = rel.columns
-    return [dict(zip(columns, row)) for row in rel.fetchall()]
+    return [dict(zip(columns, row, strict=True)) for row in rel.fetchall()]

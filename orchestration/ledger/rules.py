@@ -49,8 +49,15 @@ def check_manifest(manifest: list[dict], texts: dict[str, str]) -> list[Violatio
         if date.fromisoformat(doc["published_start"]) > date.fromisoformat(doc["published_end"]):
             problems.append(_at(doc, "published_end", "period_start_before_end", "published_end is before published_start"))
     for document_id in sorted(set(texts) - seen):
-        problems.append(Violation(f"documents/{document_id}.txt", 0, "document_id", "document_in_manifest",
-                                  "text file has no entry in documents/manifest.jsonl"))
+        problems.append(
+            Violation(
+                f"documents/{document_id}.txt",
+                0,
+                "document_id",
+                "document_in_manifest",
+                "text file has no entry in documents/manifest.jsonl",
+            )
+        )
     return problems
 
 
@@ -71,26 +78,32 @@ def _period_problems(fact: dict, reference_year: int | None) -> list[Violation]:
         expected = (date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
     elif kind == "fiscal_year" and re.fullmatch(r"FY\d{4}", label):
         if end.year != int(label[2:]) or not 364 <= (end - start).days <= 365:
-            return [_at(fact, "period_end", "fiscal_year_dates",
-                        f"{label} must end in {label[2:]} and span one year, not {start} to {end}")]
+            return [
+                _at(fact, "period_end", "fiscal_year_dates", f"{label} must end in {label[2:]} and span one year, not {start} to {end}")
+            ]
     else:
         return [_at(fact, "period_label", "period_label_matches_type", f"label {label!r} is not a {kind} label")]
     problems = []
     if expected and expected != (start, end):
-        problems.append(_at(fact, "period_start", "period_dates_match_label",
-                            f"{label} runs {expected[0]} to {expected[1]}, not {start} to {end}"))
+        problems.append(
+            _at(fact, "period_start", "period_dates_match_label", f"{label} runs {expected[0]} to {expected[1]}, not {start} to {end}")
+        )
     if fact["period_basis"] == "relative":
         words = fact["period_text"]
         offset = RELATIVE_YEAR_OFFSETS.get(words.lower())
         if offset is None:
-            problems.append(_at(fact, "period_text", "known_relative_period",
-                                f"{words!r} is not one of {sorted(RELATIVE_YEAR_OFFSETS)}"))
+            problems.append(_at(fact, "period_text", "known_relative_period", f"{words!r} is not one of {sorted(RELATIVE_YEAR_OFFSETS)}"))
         elif reference_year is not None:
             year = end.year if kind == "fiscal_year" else start.year
             if year != reference_year + offset:
-                problems.append(_at(fact, "period_label", "relative_period_resolves",
-                                    f"{words!r} in a document whose reference year is {reference_year} means "
-                                    f"{reference_year + offset}, not {year}"))
+                problems.append(
+                    _at(
+                        fact,
+                        "period_label",
+                        "relative_period_resolves",
+                        f"{words!r} in a document whose reference year is {reference_year} means {reference_year + offset}, not {year}",
+                    )
+                )
         if words not in fact["evidence"]:
             problems.append(_at(fact, "period_text", "period_text_in_evidence", f"{words!r} is not in the evidence sentence"))
     return problems
@@ -100,7 +113,9 @@ def _value_problems(fact: dict, reference: Reference) -> list[Violation]:
     problems = []
     unit, value = fact["unit"], fact["value"]
     if unit not in NON_CURRENCY_UNITS and unit not in reference.currencies:
-        problems.append(_at(fact, "unit", "known_currency", f"{unit!r} is neither an ISO 4217 currency code nor one of {sorted(NON_CURRENCY_UNITS)}"))
+        problems.append(
+            _at(fact, "unit", "known_currency", f"{unit!r} is neither an ISO 4217 currency code nor one of {sorted(NON_CURRENCY_UNITS)}")
+        )
     if value is None:
         return problems
     if (unit in reference.currencies or unit == "count") and value < 0:
@@ -111,8 +126,9 @@ def _value_problems(fact: dict, reference: Reference) -> list[Violation]:
         problems.append(_at(fact, "value", "share_within_0_1", f"share {value} {unit} is outside 0..1 of its whole"))
     written = DIGITS.search(fact["figure"])
     if written and unit not in ("event",) and abs(float(written.group().replace(",", "")) - value) > 1e-9:
-        problems.append(_at(fact, "value", "value_matches_figure",
-                            f"value {value} differs from the figure as written ({fact['figure']!r})"))
+        problems.append(
+            _at(fact, "value", "value_matches_figure", f"value {value} differs from the figure as written ({fact['figure']!r})")
+        )
     return problems
 
 
@@ -132,7 +148,9 @@ def check_facts(facts: list[dict], manifest: list[dict], texts: dict[str, str], 
         if doc not in reference_years:
             problems.append(_at(fact, "document_id", "known_document_id", f"{doc!r} is not in documents/manifest.jsonl"))
         elif _file_document_id(fact) != doc:
-            problems.append(_at(fact, "document_id", "document_matches_file", f"a fact of {doc!r} is in the file of {_file_document_id(fact)!r}"))
+            problems.append(
+                _at(fact, "document_id", "document_matches_file", f"a fact of {doc!r} is in the file of {_file_document_id(fact)!r}")
+            )
         if fact["metric"] not in reference.metrics:
             problems.append(_at(fact, "metric", "known_metric", f"{fact['metric']!r} is not in reference/metrics.csv"))
         if fact["region"] not in reference.regions:
@@ -165,9 +183,15 @@ def _link_problems(fact: dict, by_id: dict[str, dict]) -> list[Violation]:
         wanted = _ARITY[fact["derivation"]]
         unverifiable = fact["audit"]["expected_status"] == "unverifiable"
         if inputs != wanted and not (inputs == 0 and unverifiable):
-            problems.append(_at(fact, "derived_from", "derivation_inputs",
-                                f"a {fact['derivation']} claim takes {wanted} input fact(s), not {inputs}"
-                                " (or none, when the audit expects it to be unverifiable)"))
+            problems.append(
+                _at(
+                    fact,
+                    "derived_from",
+                    "derivation_inputs",
+                    f"a {fact['derivation']} claim takes {wanted} input fact(s), not {inputs}"
+                    " (or none, when the audit expects it to be unverifiable)",
+                )
+            )
     return problems
 
 
@@ -189,9 +213,15 @@ def _parts_within_wholes(facts: list[dict], by_id: dict[str, dict]) -> list[Viol
         total = sum(base_amount(p) for p in counted)
         if total > base_amount(whole) * (1 + 1e-9):
             names = ", ".join(p["fact_id"] for p in counted)
-            problems.append(_at(whole, "value", "parts_within_whole",
-                                f"its parts ({names}) add up to {total:,.0f} {whole['unit']}, more than this whole of "
-                                f"{base_amount(whole):,.0f} {whole['unit']}"))
+            problems.append(
+                _at(
+                    whole,
+                    "value",
+                    "parts_within_whole",
+                    f"its parts ({names}) add up to {total:,.0f} {whole['unit']}, more than this whole of "
+                    f"{base_amount(whole):,.0f} {whole['unit']}",
+                )
+            )
     return problems
 
 
@@ -203,9 +233,13 @@ def check_exclusions(exclusions: list[dict], texts: dict[str, str]) -> list[Viol
             problems.append(_at(item, "document_id", "known_document_id", f"{doc!r} has no document text"))
             continue
         if _file_document_id(item) != doc:
-            problems.append(_at(item, "document_id", "document_matches_file", f"an exclusion of {doc!r} is in the file of {_file_document_id(item)!r}"))
+            problems.append(
+                _at(item, "document_id", "document_matches_file", f"an exclusion of {doc!r} is in the file of {_file_document_id(item)!r}")
+            )
         if item["context"] not in texts[doc]:
-            problems.append(_at(item, "context", "context_in_document", f"context {item['context']!r} is not found verbatim in document {doc}"))
+            problems.append(
+                _at(item, "context", "context_in_document", f"context {item['context']!r} is not found verbatim in document {doc}")
+            )
         if item["text"] not in item["context"]:
             problems.append(_at(item, "text", "text_in_context", f"{item['text']!r} is not in its context"))
     return problems

@@ -42,7 +42,9 @@ def parse_and_check(rows: list[tuple[str, int, str]], validator: Draft202012Vali
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            problems.append(Violation(source_file, line_number, "(record)", "valid_json", f"not valid JSON: {error.msg} at column {error.colno}"))
+            problems.append(
+                Violation(source_file, line_number, "(record)", "valid_json", f"not valid JSON: {error.msg} at column {error.colno}")
+            )
             continue
         if not isinstance(record, dict):
             problems.append(Violation(source_file, line_number, "(record)", "json_object", "each line must be one JSON object"))
