@@ -29,12 +29,13 @@ run: parse
 	$(BIN)/dagster job execute -m orchestration.definitions -j refresh_warehouse
 	@echo "Warehouse ready: $(AI_MARKET_DUCKDB) (query the marts schema)"
 
-test: parse
+test: parse lint
 	$(BIN)/pytest
 
 lint: env
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 ui: parse
 	mkdir -p $(DAGSTER_HOME)

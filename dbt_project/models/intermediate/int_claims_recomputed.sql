@@ -46,10 +46,11 @@ recomputed as (
             when 'fx_equivalent' then inputs_wide.input_a * rates.rate
             when 'lower_bound' then inputs_wide.input_a
         end as recomputed_value,
-        case
+        coalesce(claims.stated_half_unit, abs(claims.value_normalised) * 0.05)
+        + case
             when claims.derivation = 'fx_equivalent'
-                then coalesce(claims.stated_half_unit, abs(claims.value_normalised) * 0.05) + inputs_wide.input_a * greatest(rates.rate_high - rates.rate_low, 0) / 2
-            else coalesce(claims.stated_half_unit, abs(claims.value_normalised) * 0.05)
+                then inputs_wide.input_a * greatest(rates.rate_high - rates.rate_low, 0) / 2
+            else 0
         end as tolerance
     from claims
     left join inputs_wide on claims.fact_id = inputs_wide.fact_id
@@ -66,14 +67,15 @@ final as (
         value_normalised - recomputed_value as difference,
         case
             when recomputed_value is null then 'unverifiable'
-            when derivation = 'lower_bound' then
-                case
-                    when qualifier = 'more_than' and recomputed_value > value_normalised then 'consistent'
-                    when qualifier = 'at_least' and recomputed_value >= value_normalised then 'consistent'
-                    when qualifier = 'less_than' and recomputed_value < value_normalised then 'consistent'
-                    when qualifier = 'at_most' and recomputed_value <= value_normalised then 'consistent'
-                    else 'inconsistent'
-                end
+            when derivation = 'lower_bound'
+                then
+                    case
+                        when qualifier = 'more_than' and recomputed_value > value_normalised then 'consistent'
+                        when qualifier = 'at_least' and recomputed_value >= value_normalised then 'consistent'
+                        when qualifier = 'less_than' and recomputed_value < value_normalised then 'consistent'
+                        when qualifier = 'at_most' and recomputed_value <= value_normalised then 'consistent'
+                        else 'inconsistent'
+                    end
             -- the relative epsilon absorbs binary floating-point noise, nothing more
             when abs(value_normalised - recomputed_value) <= tolerance + 1e-9 * abs(value_normalised) then 'consistent'
             else 'inconsistent'
