@@ -1,7 +1,7 @@
 """Resources: the DuckDB warehouse and the dbt CLI, both configured from environment variables with
 project-local defaults (see settings.py)."""
 
-import shutil
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +34,10 @@ class DuckDBWarehouse(ConfigurableResource):
             connection.close()
 
 
+# dbt is a console script of this venv; dagster-dbt (including its manifest preparer under
+# `dagster dev`) looks it up on PATH, which an unactivated venv does not provide.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
 # Under `dagster dev` the manifest is re-parsed on every reload; elsewhere (tests, `make run`) the
 # Makefile parses once, and a missing manifest is prepared here rather than failing the import.
@@ -42,14 +46,8 @@ if not dbt_project.manifest_path.exists():
     dbt_project.preparer.prepare(dbt_project)
 
 
-def dbt_executable() -> str:
-    """The dbt installed beside this interpreter (the project venv), so an unactivated venv works."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else shutil.which("dbt") or "dbt"
-
-
 def build_resources() -> dict:
     return {
         "warehouse": DuckDBWarehouse(),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR), dbt_executable=dbt_executable()),
+        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR)),
     }

@@ -259,3 +259,19 @@ def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator(sources: S
     alert = json.loads(alerts_path().read_text(encoding="utf-8").splitlines()[-1])
     assert alert["run_id"] == result.run_id and alert["job"] == "refresh_warehouse"
     assert any("gx_claim_audit" in step for step in alert["failed_steps"])
+
+
+def test_every_model_and_every_built_column_is_documented(query):
+    from orchestration.resources import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    assert len(models) == 21
+    undocumented = [m["name"] for m in models if not m["description"].strip()]
+    built = query(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where table_schema in ('staging', 'intermediate', 'marts')"
+    )
+    described = {(m["config"]["schema"], m["name"], c) for m in models for c, spec in m["columns"].items() if spec["description"].strip()}
+    undocumented += [f"{s}.{t}.{c}" for s, t, c in built if (s, t, c) not in described]
+    assert undocumented == []
