@@ -155,3 +155,12 @@ def test_unsafe_file_names_are_refused_before_reading(bad_name, sources: SourceC
     with pytest.raises(SourceValidationError) as refused:
         ingest(duckdb.connect(), sources.root)
     assert {(v.file, v.rule) for v in refused.value.violations} == {(f"facts/{bad_name}", "safe_file_name")}
+
+
+def test_a_linked_source_file_is_refused_and_named_as_the_link(sources: SourceCopy, tmp_path: Path):
+    outside = tmp_path / "outside.jsonl"
+    outside.write_text("{}\n", encoding="utf-8")
+    (sources.root / "facts" / "linked.jsonl").symlink_to(outside)
+    with pytest.raises(SourceValidationError) as refused:
+        ingest(duckdb.connect(), sources.root)
+    assert [(v.file, v.rule) for v in refused.value.violations] == [("facts/linked.jsonl", "safe_file_name")]

@@ -51,27 +51,19 @@ class SourceTree:
         return sorted(p for folder in folders for p in (self.root / folder).glob("*") if p.is_file())
 
 
+UNSAFE_NAME = "file names may hold only letters, digits, '_' and '-' before .jsonl/.txt/.csv (no path separators, '..' or links)"
+
+
 def check_file_names(tree: SourceTree) -> list[Violation]:
     problems = []
     for folder in ("documents", "facts", "exclusions", "reference"):
-        for path in sorted((tree.root / folder).iterdir()) if (tree.root / folder).is_dir() else []:
-            name = tree.relative(path)
+        entries = sorted((tree.root / folder).iterdir()) if (tree.root / folder).is_dir() else []
+        for path in entries:
+            name = f"{folder}/{path.name}"  # not resolved: a link must be named as the link
             if path.is_symlink() or not path.is_file() or not SAFE_NAME.match(path.name):
-                problems.append(
-                    Violation(
-                        name,
-                        0,
-                        "file name",
-                        "safe_file_name",
-                        "file names may hold only letters, digits, '_' and '-' before .jsonl/.txt/.csv (no path separators, '..' or links)",
-                    )
-                )
-            elif path.stat().st_size > MAX_FILE_BYTES:
-                problems.append(
-                    Violation(
-                        name, 0, "file size", "max_file_size", f"{path.stat().st_size} bytes is more than the {MAX_FILE_BYTES} allowed"
-                    )
-                )
+                problems.append(Violation(name, 0, "file name", "safe_file_name", UNSAFE_NAME))
+            elif (size := path.stat().st_size) > MAX_FILE_BYTES:
+                problems.append(Violation(name, 0, "file size", "max_file_size", f"{size} bytes is more than the {MAX_FILE_BYTES} allowed"))
     for required in (tree.manifest, tree.reference("regions"), tree.reference("currencies"), tree.reference("metrics")):
         if not required.is_file():
             problems.append(Violation(tree.relative(required), 0, "file", "required_file", "required file is missing"))
