@@ -41,7 +41,7 @@ def test_funding_by_period_holds_the_documents_totals_and_recomputed_growth(quer
     rows = {
         r[0]: r[1:]
         for r in query(
-            "select period_label, amount_usd, deal_count, amount_growth_yoy, stated_amount_growth_yoy, deal_count_growth_yoy, "
+            "select period, amount_usd, deal_count, amount_growth_yoy, stated_amount_growth_yoy, deal_count_growth_yoy, "
             "stated_deal_count_growth_yoy, avg_deal_usd, share_of_annual from marts.funding_by_period "
             "where scope = 'generative AI companies' and region = 'GLOBAL'"
         )
@@ -65,7 +65,7 @@ def test_startups_are_part_of_the_total_with_their_recomputed_share(query):
 
 def test_aigc_funding_china_and_us(query):
     assert dict(
-        query("select region, amount_usd from marts.funding_by_period where scope = 'AIGC companies' and period_label = '2023'")
+        query("select region, amount_usd from marts.funding_by_period where scope = 'AIGC companies' and period = '2023'")
     ) == {"CN": 1.3e9, "US": 23e9}
 
 
@@ -275,3 +275,18 @@ def test_every_model_and_every_built_column_is_documented(query):
     described = {(m["config"]["schema"], m["name"], c) for m in models for c, spec in m["columns"].items() if spec["description"].strip()}
     undocumented += [f"{s}.{t}.{c}" for s, t, c in built if (s, t, c) not in described]
     assert undocumented == []
+
+
+def test_a_currency_pair_that_disagrees_fails_dbt_tests_and_skips_the_marts_after_it(sources: SourceCopy, pipeline_env: Path):
+    # Coherent in text and fact (so the ingest accepts it), but 9.52 trillion won for $6.2 billion
+    # implies 1535 KRW/USD, outside every other pair's interval.
+    sources.replace_in_text("$6.2 billion (9.12 trillion won)", "$6.2 billion (9.52 trillion won)")
+    sources.edit_fact("d000.genai_startup_funding_2024_krw", value=9.52, figure="9.52 trillion won")
+    result, _ = run_refresh()
+    assert not result.success
+    failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert "assert_fx_pairs_agree" in failed
+    assert "dbt build failed" in _failed_step_descriptions(result)
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "intermediate/int_fx_rates" in materialised
+    assert not {"marts/fx_rates", "marts/claim_audit"} & materialised

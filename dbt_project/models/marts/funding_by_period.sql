@@ -105,7 +105,7 @@ final as (
         scope,
         region,
         period_type,
-        period_label,
+        period_label as period,
         period_start,
         period_end,
         amount_usd,
