@@ -64,9 +64,10 @@ def test_startups_are_part_of_the_total_with_their_recomputed_share(query):
 
 
 def test_aigc_funding_china_and_us(query):
-    assert dict(
-        query("select region, amount_usd from marts.funding_by_period where scope = 'AIGC companies' and period = '2023'")
-    ) == {"CN": 1.3e9, "US": 23e9}
+    assert dict(query("select region, amount_usd from marts.funding_by_period where scope = 'AIGC companies' and period = '2023'")) == {
+        "CN": 1.3e9,
+        "US": 23e9,
+    }
 
 
 def test_named_deals_with_their_share_of_segment(query):
