@@ -64,8 +64,11 @@ def load_suites(folder: Path) -> list[Suite]:
 @cache
 def _context():
     import great_expectations as gx
+    from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
+    # Progress bars would fill the Dagster run log with terminal control output.
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(), progress_bars=ProgressBarsConfig(globally=False))
+    context = gx.get_context(mode="ephemeral", project_config=config)
     asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset("table")
     return gx, context, asset.add_batch_definition_whole_dataframe("whole_table")
 
