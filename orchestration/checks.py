@@ -13,28 +13,13 @@ from dagster import (
     AssetChecksDefinition,
     AssetCheckSeverity,
     AssetKey,
-    MetadataValue,
-    TableColumn,
-    TableRecord,
-    TableSchema,
     asset_check,
 )
 
 from . import settings
 from .gx_suites import Suite, load_suites, run_suite
+from .metadata import metadata_table
 from .resources import DuckDBWarehouse
-
-OUTCOME_SCHEMA = TableSchema(columns=[TableColumn(c) for c in ("expectation", "column", "expected", "observed", "why")])
-
-
-def _outcome_table(outcomes) -> MetadataValue:
-    return MetadataValue.table(
-        records=[
-            TableRecord({"expectation": o.expectation, "column": o.column, "expected": o.expected, "observed": o.observed, "why": o.why})
-            for o in outcomes
-        ],
-        schema=OUTCOME_SCHEMA,
-    )
 
 
 def build_gx_check(suite: Suite) -> AssetChecksDefinition:
@@ -60,7 +45,10 @@ def build_gx_check(suite: Suite) -> AssetChecksDefinition:
                 "expectations_evaluated": outcome.evaluated,
                 "expectations_failed": len(outcome.failures),
                 "rows_validated": len(frame),
-                "failed_expectations": _outcome_table(outcome.failures),
+                "failed_expectations": metadata_table(
+                    ["expectation", "column", "expected", "observed", "why"],
+                    [(f.expectation, f.column, f.expected, f.observed, f.why) for f in outcome.failures],
+                ),
             },
         )
 

@@ -3,10 +3,11 @@
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, Failure, MetadataValue, Output, TableColumn, TableRecord, TableSchema
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, Failure, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from . import settings
+from .metadata import metadata_table
 from .resources import DuckDBWarehouse, dbt_project
 
 PREVIEW_ROWS = 25
@@ -31,16 +32,7 @@ translator = LedgerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
 
 def _table_preview(con, table: str) -> MetadataValue:
     cursor = con.execute(f"select * from {table} limit {PREVIEW_ROWS}")
-    columns = [d[0] for d in cursor.description]
-    rows = cursor.fetchall()
-
-    def cell(value):
-        return value if isinstance(value, (int, float, bool, str)) or value is None else str(value)
-
-    return MetadataValue.table(
-        records=[TableRecord({c: cell(v) for c, v in zip(columns, row, strict=True)}) for row in rows],
-        schema=TableSchema(columns=[TableColumn(c) for c in columns]),
-    )
+    return metadata_table([d[0] for d in cursor.description], cursor.fetchall())
 
 
 def _with_table_metadata(context: AssetExecutionContext, events: list, warehouse: DuckDBWarehouse) -> list:

@@ -5,14 +5,17 @@ Each suite file is GX's own suite format plus `meta.table`, the warehouse table 
 {"name": "funding_by_period", "meta": {"table": "marts.funding_by_period"}, "expectations": [...]}.
 GX takes seconds to import, so it is imported only inside run_suite."""
 
+from __future__ import annotations
+
 import itertools
 import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is only needed where a validation runs, not when Dagster loads the checks
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -91,19 +94,19 @@ def _observed(result: dict) -> str:
 
 def run_suite(suite: Suite, frame: pd.DataFrame) -> SuiteOutcome:
     gx, context, batch_definition = _context()
-    run = next(_run_ids)
-    definition = {**suite.definition, "name": f"{suite.name}-{run}"}
-    gx_suite = context.suites.add(gx.ExpectationSuite(**{k: definition[k] for k in ("name", "expectations", "meta") if k in definition}))
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{suite.name}-{run}", data=batch_definition, suite=gx_suite)
+    # names must be unique within the (process-wide) context
+    name = f"{suite.name}-{next(_run_ids)}"
+    gx_suite = context.suites.add(
+        gx.ExpectationSuite(name=name, expectations=suite.definition["expectations"], meta=suite.definition.get("meta", {}))
     )
+    validation = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch_definition, suite=gx_suite))
     result = validation.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
     outcomes = []
     for item in result.results:
         config = item.expectation_config
         kwargs = {k: v for k, v in config.kwargs.items() if k not in ("column", "batch_id")}
         column = config.kwargs.get("column") or ",".join(filter(None, (config.kwargs.get("column_A"), config.kwargs.get("column_B")))) or ""
-        error = (item.exception_info or {}).get("exception_message") if item.exception_info else None
+        error = (item.exception_info or {}).get("exception_message")
         outcomes.append(
             ExpectationOutcome(
                 config.type,

@@ -6,16 +6,13 @@ from dagster import (
     AssetSpec,
     Failure,
     MaterializeResult,
-    MetadataValue,
-    TableColumn,
-    TableRecord,
-    TableSchema,
     multi_asset,
 )
 
 from . import settings
 from .ledger.ingest import ingest
 from .ledger.violations import SourceValidationError
+from .metadata import metadata_table
 from .resources import DuckDBWarehouse
 
 RAW_TABLES = {
@@ -30,19 +27,13 @@ RAW_TABLES = {
     "metrics": "The metric vocabulary facts may use.",
 }
 
-VIOLATION_SCHEMA = TableSchema(columns=[TableColumn(name) for name in ("file", "row", "field", "rule", "message")])
-
 
 def _failure(error: SourceValidationError) -> Failure:
     return Failure(
         description=str(error),
         metadata={
-            "violations": MetadataValue.table(
-                records=[
-                    TableRecord({"file": v.file, "row": v.row, "field": v.field, "rule": v.rule, "message": v.message})
-                    for v in error.violations[:200]
-                ],
-                schema=VIOLATION_SCHEMA,
+            "violations": metadata_table(
+                ["file", "row", "field", "rule", "message"], [(v.file, v.row, v.field, v.rule, v.message) for v in error.violations[:200]]
             ),
             "violation_count": len(error.violations),
         },

@@ -4,7 +4,7 @@ Order matters: file names, then encodings and line structure, then JSON Schema, 
 records, then coverage. Nothing is written unless every check passes, so a bad file never replaces
 what was published before."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,14 @@ from . import coverage, reading, rules, structure
 from .violations import SourceValidationError, Violation
 
 RAW_SQL = Path(__file__).with_name("raw_tables.sql")
+
+
+@dataclass(frozen=True)
+class Validated:
+    manifest: list[dict]
+    facts: list[dict]
+    exclusions: list[dict]
+    mentions: list[coverage.Mention]
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,11 @@ def _structured(con, tree: reading.SourceTree, table: str, files: list[Path], sc
 
 
 def _reference(con, tree: reading.SourceTree) -> rules.Reference:
-    def column(name: str, key: str) -> frozenset[str]:
-        return frozenset(row[key] for row in reading.read_reference(con, tree, name))
-
-    return rules.Reference(column("regions", "region_code"), column("currencies", "currency_code"), column("metrics", "metric"))
+    return rules.Reference(
+        reading.read_reference(con, tree, "regions", "region_code"),
+        reading.read_reference(con, tree, "currencies", "currency_code"),
+        reading.read_reference(con, tree, "metrics", "metric"),
+    )
 
 
 def _uncovered(mentions: list[coverage.Mention]) -> list[Violation]:
@@ -59,9 +68,9 @@ def _uncovered(mentions: list[coverage.Mention]) -> list[Violation]:
     ]
 
 
-def validate(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree) -> list[coverage.Mention]:
-    """Run every check; return the coverage of each number in the documents. Leaves the parsed
-    lines in temp tables src_manifest, src_facts and src_exclusions for publishing."""
+def validate(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree) -> Validated:
+    """Run every check; return the records and the coverage of each number in the documents. Leaves
+    what was read in temp tables (src_*) for publishing."""
     _raise_if(reading.check_file_names(tree))
     texts = reading.read_texts(con, tree)
     manifest, p1 = _structured(con, tree, "src_manifest", [tree.manifest], "document")
@@ -84,7 +93,7 @@ def validate(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree) -> list[c
         for mention in coverage.document_mentions(document_id, text, facts_by_doc[document_id], exclusions_by_doc[document_id])
     ]
     _raise_if(_uncovered(mentions))
-    return mentions
+    return Validated(manifest, facts, exclusions, mentions)
 
 
 def _publish(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, mentions: list[coverage.Mention]) -> None:
@@ -96,14 +105,7 @@ def _publish(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, mentions:
         "insert into src_mentions values (?, ?, ?, ?, ?, ?, ?)",
         [(m.document_id, m.line_number, m.char_offset, m.token, m.context, m.covered_by_kind, m.covered_by) for m in mentions],
     )
-    parameters = {
-        "documents": [str(p) for p in tree.documents()],
-        "source_files": [str(p) for p in tree.all_files()],
-        "sources_root": str(tree.root.resolve()) + "/",
-        "regions": str(tree.reference("regions")),
-        "currencies": str(tree.reference("currencies")),
-        "metrics": str(tree.reference("metrics")),
-    }
+    parameters = {"source_files": [str(p) for p in tree.all_files()], "sources_root": str(tree.root) + "/"}
     con.execute("begin transaction")
     try:
         for statement in RAW_SQL.read_text().split(";\n"):
@@ -119,22 +121,14 @@ def _publish(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, mentions:
 def ingest(con: duckdb.DuckDBPyConnection, sources_root: Path) -> IngestSummary:
     """Validate `sources_root` and, only if it is sound, replace the warehouse's raw schema with it."""
     tree = reading.SourceTree(Path(sources_root).resolve())
-    mentions = validate(con, tree)
-    _publish(con, tree, mentions)
-    counts = dict(
-        con.execute(
-            "select 'documents', count(*) from raw.documents union all select 'facts', count(*) from raw.facts "
-            "union all select 'exclusions', count(*) from raw.exclusions"
-        ).fetchall()
-    )
-    kinds = defaultdict(int)
-    for m in mentions:
-        kinds[m.covered_by_kind] += 1
+    validated = validate(con, tree)
+    _publish(con, tree, validated.mentions)
+    kinds = Counter(m.covered_by_kind for m in validated.mentions)
     return IngestSummary(
-        counts["documents"],
-        counts["facts"],
-        counts["exclusions"],
-        len(mentions),
-        kinds["fact_figure"] + kinds["fact_period"],
-        kinds["exclusion"],
+        documents=len(validated.manifest),
+        facts=len(validated.facts),
+        exclusions=len(validated.exclusions),
+        numbers_in_text=len(validated.mentions),
+        numbers_covered_by_facts=kinds["fact_figure"] + kinds["fact_period"],
+        numbers_excluded=kinds["exclusion"],
     )

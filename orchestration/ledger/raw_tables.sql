@@ -7,8 +7,7 @@ with manifest as (
 ),
 
 texts as (
-    select parse_filename(filename, true) as document_id, content, sha256(content) as text_sha256
-    from read_text($documents)
+    select document_id, content, sha256(content) as text_sha256 from src_texts
 )
 
 select
@@ -92,13 +91,13 @@ create or replace table raw.number_mentions as
 select * from src_mentions;
 
 create or replace table raw.regions as
-select * from read_csv($regions, header = true, all_varchar = true);
+select * from src_regions;
 
 create or replace table raw.currencies as
-select * from read_csv($currencies, header = true, all_varchar = true);
+select * from src_currencies;
 
 create or replace table raw.metrics as
-select * from read_csv($metrics, header = true, all_varchar = true);
+select * from src_metrics;
 
 create or replace table raw.source_files as
 select

@@ -88,8 +88,8 @@ def read_lines(con: duckdb.DuckDBPyConnection, tree: SourceTree, table: str, fil
         except duckdb.InvalidInputException as error:
             problems.append(Violation(name, 0, "encoding", "utf8", f"file is not valid UTF-8 text ({error})"))
             continue
-        first = con.execute(f"select min(line_number), count(*) from {table} where source_file = ?", [name]).fetchone()
-        if first[1] == 0:
+        (records,) = con.execute(f"select count(*) from {table} where source_file = ?", [name]).fetchone()
+        if records == 0:
             problems.append(Violation(name, 0, "file", "not_empty", "file holds no records"))
     for name, line_number in con.execute(f"select source_file, line_number from {table} where starts_with(line, chr(65279))").fetchall():
         problems.append(
@@ -105,18 +105,21 @@ def read_lines(con: duckdb.DuckDBPyConnection, tree: SourceTree, table: str, fil
 
 
 def read_texts(con: duckdb.DuckDBPyConnection, tree: SourceTree) -> dict[str, str]:
-    """Document texts by document id (the file name without .txt)."""
-    texts = {}
+    """Document texts by document id (the file name without .txt), kept in temp table src_texts so
+    that publishing does not read the files again."""
+    con.execute("create or replace temp table src_texts (document_id varchar, content varchar)")
     for path in tree.documents():
         try:
-            (content,) = con.execute("select content from read_text(?)", [str(path)]).fetchone()
+            con.execute("insert into src_texts select ?, content from read_text(?)", [path.stem, str(path)])
         except duckdb.InvalidInputException as error:
             raise SourceValidationError([Violation(tree.relative(path), 0, "encoding", "utf8", str(error))]) from error
-        texts[path.stem] = content
-    return texts
+    return dict(con.execute("select document_id, content from src_texts").fetchall())
 
 
-def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str) -> list[dict]:
-    rel = con.read_csv(str(tree.reference(name)), header=True, all_varchar=True)
-    columns = rel.columns
-    return [dict(zip(columns, row, strict=True)) for row in rel.fetchall()]
+def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str, key: str) -> frozenset[str]:
+    """Load reference list `name` into temp table src_<name>; return the values of its `key` column."""
+    con.execute(
+        f"create or replace temp table src_{name} as select * from read_csv(?, header = true, all_varchar = true)",
+        [str(tree.reference(name))],
+    )
+    return frozenset(value for (value,) in con.execute(f"select {key} from src_{name}").fetchall())
