@@ -5,10 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
-export AI_MARKET_DUCKDB ?= $(CURDIR)/data/ai_market.duckdb
+# What the pipeline exports before each dbt command (orchestration/settings.py), so that `dbt parse`
+# here sees the same profile and dbt's partial parsing stays valid.
+export AI_MARKET_DBT_BUILD_PATH ?= $(CURDIR)/data/build/ai_market.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env parse run test lint ui clean
+.PHONY: env parse run test lint ui versions rollback clean
 
 env: $(VENV)/.installed
 
@@ -24,10 +26,17 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 parse: env
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
 
-run: parse
-	mkdir -p $(DAGSTER_HOME) data
+# The instance's settings (the one-writer pool) live in the repo; DAGSTER_HOME itself is generated.
+# The pool's limit is also set explicitly: Dagster creates a default limit lazily, after the queue
+# has already looked at the first runs, so two runs queued on a fresh instance could both start.
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml | env
+	mkdir -p $(DAGSTER_HOME)
+	cp $< $@
+	$(BIN)/dagster instance concurrency set ai_market_warehouse 1
+
+run: parse $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster job execute -m orchestration.definitions -j refresh_warehouse
-	@echo "Warehouse ready: $(AI_MARKET_DUCKDB) (query the marts schema)"
+	@echo "Published: $${AI_MARKET_DUCKDB:-data/ai_market.duckdb} (schemas marts and meta; Parquet copies beside it in parquet/)"
 
 test: parse lint
 	$(BIN)/pytest
@@ -37,10 +46,15 @@ lint: env
 	$(BIN)/ruff format --check orchestration tests
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
-ui: parse
-	mkdir -p $(DAGSTER_HOME)
+ui: parse $(DAGSTER_HOME)/dagster.yaml
 	@echo "Dagster UI: http://127.0.0.1:3000"
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+versions: env
+	$(BIN)/ai-market-ledger versions
+
+rollback: env
+	$(BIN)/ai-market-ledger rollback
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

@@ -19,7 +19,7 @@ from dagster import (
 from . import settings
 from .gx_suites import Suite, load_suites, run_suite
 from .metadata import metadata_table
-from .resources import DuckDBWarehouse
+from .resources import Warehouse
 
 
 def build_gx_check(suite: Suite) -> AssetChecksDefinition:
@@ -28,8 +28,9 @@ def build_gx_check(suite: Suite) -> AssetChecksDefinition:
         name=f"gx_{suite.name}",
         description=f"Great Expectations suite expectations/{suite.path.name}: {suite.description}",
         blocking=True,
+        pool=settings.WRITER_POOL,
     )
-    def _check(context: AssetCheckExecutionContext, warehouse: DuckDBWarehouse) -> AssetCheckResult:
+    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
             frame = con.sql(f"select * from {suite.table}").df()
         outcome = run_suite(suite, frame)

@@ -8,7 +8,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from . import settings
 from .metadata import metadata_table
-from .resources import DuckDBWarehouse, dbt_project
+from .resources import Warehouse, dbt_project
 
 PREVIEW_ROWS = 25
 
@@ -35,7 +35,7 @@ def _table_preview(con, table: str) -> MetadataValue:
     return metadata_table([d[0] for d in cursor.description], cursor.fetchall())
 
 
-def _with_table_metadata(context: AssetExecutionContext, events: list, warehouse: DuckDBWarehouse) -> list:
+def _with_table_metadata(context: AssetExecutionContext, events: list, warehouse: Warehouse) -> list:
     """Row counts for every model and a preview of every mart. dbt holds the DuckDB file while it
     runs, so this reads it afterwards, once, read-only."""
     outputs = [e for e in events if isinstance(e, Output)]
@@ -52,8 +52,14 @@ def _with_table_metadata(context: AssetExecutionContext, events: list, warehouse
     return [enriched.get(id(e), e) for e in events]
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, name="dbt_models")
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    name="dbt_models",
+    pool=settings.WRITER_POOL,
+)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """Builds staging views, intermediate views and contract-enforced mart tables with `dbt build`;
     each dbt test is reported as an asset check, and a failing test skips the models after it."""
     settings.export_for_dbt()

@@ -1,20 +1,23 @@
 """ai-market-ledger, table of contents.
 
-ingest (raw.*)  ->  dbt: staging -> intermediate -> marts (dbt tests as checks)  ->  GX gates on marts
-Runs: daily schedule, a sensor on sources/, an alert record on failure."""
+Write:   ingest (raw.*) -> dbt: staging -> intermediate -> marts, all in a private build database
+Audit:   dbt tests and Great Expectations suites, as blocking asset checks
+Publish: only if every gate passed, a new read-only version of the file BI reads (published/warehouse)
+Runs: daily schedule, a sensor on sources/, an alert record on failure; one writer at a time."""
 
 from dagster import Definitions, in_process_executor
 
 from .checks import build_gx_checks
 from .dbt_assets import dbt_models
 from .jobs import refresh_warehouse
+from .publish import published_warehouse
 from .resources import build_resources
 from .schedules import daily_refresh
 from .sensors import record_run_failure, source_files_changed
 from .sources import ingest_sources
 
 defs = Definitions(
-    assets=[ingest_sources, dbt_models],
+    assets=[ingest_sources, dbt_models, published_warehouse],
     asset_checks=build_gx_checks(),
     jobs=[refresh_warehouse],
     schedules=[daily_refresh],

@@ -5,33 +5,66 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, DagsterRunStatus, InitResourceContext
 from dagster_dbt import DbtCliResource, DbtProject
+from pydantic import PrivateAttr
 
 from . import settings
+from .ledger import publishing
+from .ledger.recovery import discard_dead_writers_work
+from .ledger.writer_lock import WriterLock
 
 
-class DuckDBWarehouse(ConfigurableResource):
-    """The warehouse file. DuckDB allows one writing process and no other process beside it, so
-    every connection is opened for the shortest time and closed again."""
+class Warehouse(ConfigurableResource):
+    """The private build database a run writes, and the published warehouse BI reads.
 
-    path: str | None = None
+    For the whole run it holds the writer lock, so no other run can write the build database beside
+    it; if the previous holder died (kill -9, OOM), it first removes what that run left behind and
+    marks that run failed. DuckDB
+    allows one writing process and no reader beside it, so every connection is opened for the
+    shortest time and closed again."""
 
-    def resolved_path(self) -> Path:
-        return Path(self.path).resolve() if self.path else settings.warehouse_path()
+    published_path: str | None = None
+    build_path: str | None = None
+    _lock: WriterLock | None = PrivateAttr(default=None)
+
+    def published(self) -> Path:
+        return Path(os.path.abspath(self.published_path)) if self.published_path else settings.warehouse_path()
+
+    def build(self) -> Path:
+        return Path(os.path.abspath(self.build_path)) if self.build_path else settings.build_path()
+
+    def layout(self) -> publishing.Layout:
+        return publishing.Layout(self.published())
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        path = self.resolved_path()
+        """A connection to the build database."""
+        path = self.build()
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = duckdb.connect(str(path), read_only=read_only)
         try:
             yield connection
         finally:
             connection.close()
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        lock = WriterLock(self.build().with_name("writer.lock"))
+        dead = lock.acquire({"run_id": context.run_id, "started_at": datetime.now(UTC).isoformat(timespec="seconds")})
+        self._lock = lock
+        for line in discard_dead_writers_work(dead, self.build(), self.layout()):
+            context.log.warning(line)
+        run = context.instance.get_run_by_id(dead["run_id"]) if dead and dead.get("run_id") and context.instance else None
+        if run and run.status in (DagsterRunStatus.STARTING, DagsterRunStatus.STARTED):
+            context.instance.report_run_failed(run, f"its process died; run {context.run_id} found it and cleaned up after it")
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._lock:
+            self._lock.release()
 
 
 # dbt is a console script of this venv; dagster-dbt (including its manifest preparer under
@@ -48,6 +81,6 @@ if not dbt_project.manifest_path.exists():
 
 def build_resources() -> dict:
     return {
-        "warehouse": DuckDBWarehouse(),
+        "warehouse": Warehouse(),
         "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR)),
     }

@@ -6,10 +6,14 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# Every step that writes the build database or the published warehouse is in this Dagster pool; the
+# instance (dagster.yaml) limits it to one run at a time, so queued runs wait for each other.
+WRITER_POOL = "ai_market_warehouse"
 
 
 def _env_path(variable: str, default: Path) -> Path:
-    return Path(os.environ.get(variable) or default).resolve()
+    # Absolute but not resolved: the published warehouse is a link that must stay a link.
+    return Path(os.path.abspath(os.path.expanduser(os.environ.get(variable) or default)))
 
 
 def sources_dir() -> Path:
@@ -23,8 +27,26 @@ def data_dir() -> Path:
 
 
 def warehouse_path() -> Path:
-    """The DuckDB file BI tools read."""
+    """The published DuckDB file BI tools read: a link to the current version, replaced atomically by
+    each successful run (see ledger/publishing.py)."""
     return _env_path("AI_MARKET_DUCKDB", data_dir() / "ai_market.duckdb")
+
+
+def build_path() -> Path:
+    """The private build database every run writes, tests and audits before anything is published.
+    Only the pipeline opens it."""
+    return _env_path("AI_MARKET_BUILD_DUCKDB", data_dir() / "build" / "ai_market.duckdb")
+
+
+def keep_versions() -> int:
+    """How many published versions stay on disk for rollback (at least two: current and previous)."""
+    return max(2, int(os.environ.get("AI_MARKET_KEEP_VERSIONS") or 5))
+
+
+def storage_version() -> str:
+    """DuckDB storage format of the published file. v1.0.0 opens in every DuckDB client from 1.0 on;
+    DuckDB 2.0's own default format is refused by 1.x readers."""
+    return os.environ.get("AI_MARKET_STORAGE_VERSION") or "v1.0.0"
 
 
 def expectations_dir() -> Path:
@@ -33,6 +55,8 @@ def expectations_dir() -> Path:
 
 
 def export_for_dbt() -> None:
-    """dbt runs as a subprocess and reads the warehouse path from the environment (see
-    dbt_project/profiles.yml); export the resolved absolute path so dbt and Python always agree."""
-    os.environ["AI_MARKET_DUCKDB"] = str(warehouse_path())
+    """dbt runs as a subprocess and reads the build database's path from the environment (see
+    dbt_project/profiles.yml). Export the resolved absolute path under a variable of dbt's own, set
+    afresh before every dbt command, so that dbt and Python always agree and the export never
+    overrides what AI_MARKET_DATA_DIR or AI_MARKET_BUILD_DUCKDB say later in the same process."""
+    os.environ["AI_MARKET_DBT_BUILD_PATH"] = str(build_path())

@@ -13,7 +13,7 @@ from . import settings
 from .ledger.ingest import ingest
 from .ledger.violations import SourceValidationError
 from .metadata import metadata_table
-from .resources import DuckDBWarehouse
+from .resources import Warehouse
 
 RAW_TABLES = {
     "documents": "Source documents: manifest entry (title, outlet, date and how it was established, reference year) and full text.",
@@ -48,14 +48,15 @@ def _failure(error: SourceValidationError) -> Failure:
         for table, text in RAW_TABLES.items()
     ],
     can_subset=False,
+    pool=settings.WRITER_POOL,
 )
-def ingest_sources(context: AssetExecutionContext, warehouse: DuckDBWarehouse):
+def ingest_sources(context: AssetExecutionContext, warehouse: Warehouse):
     """Validates the source tree (file names, encoding, JSON Schema, references, evidence found
     verbatim, periods, parts within wholes, every number in the text accounted for) and only then
     replaces the raw schema in one transaction. A bad file fails the run naming file, row, field and
     rule, and leaves every published table as it was."""
     sources = settings.sources_dir()
-    context.log.info(f"Validating and loading {sources} into {warehouse.resolved_path()}")
+    context.log.info(f"Validating and loading {sources} into the build database {warehouse.build()}")
     with warehouse.connect() as con:
         try:
             summary = ingest(con, sources)

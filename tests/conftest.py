@@ -1,6 +1,7 @@
 """Shared fixtures: a private copy of the source tree, a private warehouse, and a real Dagster run
 of the whole job against them (ephemeral instance, real DuckDB file, real dbt, real GX)."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -66,14 +67,40 @@ def sources(tmp_path: Path) -> SourceCopy:
     return SourceCopy(root)
 
 
+def published_fingerprint(published: Path) -> str:
+    """A digest of what BI sees: which version the published path resolves to and every byte of it
+    (DuckDB file, Parquet files, publication.json)."""
+    digest = hashlib.sha256(str(published.resolve()).encode())
+    folder = published.resolve().parent
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def failure_text(result) -> str:
+    """Every failed step's description (or error), as the run log shows it."""
+    texts = []
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data
+        texts.append((data.user_failure_data.description if data.user_failure_data else "") or data.error.message)
+    return "\n".join(texts)
+
+
+def build_path(published: Path) -> Path:
+    return published.parent / "build" / "ai_market.duckdb"
+
+
 @pytest.fixture
-def pipeline_env(tmp_path: Path, sources: SourceCopy, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the pipeline at the private sources copy and a private data folder; returns the warehouse path."""
-    warehouse = tmp_path / "data" / "warehouse.duckdb"
+def pipeline_env(tmp_path: Path, sources: SourceCopy, built, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the pipeline at the private sources copy and a private data folder that already holds
+    a published warehouse (a copy of the session's); returns the published path."""
+    _, session_published = built
+    data = tmp_path / "data"
+    shutil.copytree(session_published.parent, data, symlinks=True, ignore=shutil.ignore_patterns("build", "alerts.jsonl"))
     monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
-    monkeypatch.setenv("AI_MARKET_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("AI_MARKET_DUCKDB", str(warehouse))
-    return warehouse
+    monkeypatch.setenv("AI_MARKET_DATA_DIR", str(data))
+    monkeypatch.setenv("AI_MARKET_DUCKDB", str(data / session_published.name))
+    return data / session_published.name
 
 
 def run_refresh():
@@ -89,31 +116,36 @@ def run_refresh():
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Path]]:
-    """One full, successful run of the pipeline on the real sources into a temp warehouse."""
+    """One full, successful run of the pipeline on the real sources; yields its result and the
+    published warehouse path (data/ai_market.duckdb in a temp folder)."""
     data = tmp_path_factory.mktemp("built")
-    warehouse = data / "ai_market.duckdb"
+    published = data / "ai_market.duckdb"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AI_MARKET_SOURCES", str(SOURCES))
         patch.setenv("AI_MARKET_DATA_DIR", str(data))
-        patch.setenv("AI_MARKET_DUCKDB", str(warehouse))
+        patch.setenv("AI_MARKET_DUCKDB", str(published))
         result, _ = run_refresh()
-        yield result, warehouse
+        yield result, published
 
 
-@pytest.fixture(scope="session")
-def query(built) -> Callable[[str], list[tuple]]:
-    _, warehouse = built
-
+def _query(path: Path) -> Callable[[str], list[tuple]]:
     def run(sql: str) -> list[tuple]:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with duckdb.connect(str(path), read_only=True) as con:
             return con.execute(sql).fetchall()
 
     return run
 
 
-def raw_snapshot(warehouse: Path) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("select * from raw.facts order by fact_id").fetchall()
+@pytest.fixture(scope="session")
+def query(built) -> Callable[[str], list[tuple]]:
+    """Queries the published warehouse, as BI does."""
+    return _query(built[1])
+
+
+@pytest.fixture(scope="session")
+def build_query(built) -> Callable[[str], list[tuple]]:
+    """Queries the private build database (raw, staging and intermediate live only there)."""
+    return _query(build_path(built[1]))
 
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

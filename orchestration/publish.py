@@ -1,0 +1,180 @@
+"""Publish: the last step of write → audit → publish.
+
+The run has written the private build database and every gate (dbt tests, Great Expectations
+suites) has judged it; only if every upstream asset was built in this run and every gate on them
+passed are the marts copied into a new version of the file BI reads, with a self-description."""
+
+import hashlib
+import json
+import subprocess
+from datetime import UTC, datetime
+from importlib.metadata import version
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    DagsterEventType,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from . import settings
+from .dbt_assets import dbt_models
+from .ledger import publishing
+from .ledger.publishing import MetaTable
+from .metadata import metadata_table
+from .resources import Warehouse
+
+PUBLISHED_KEY = AssetKey(["published", "warehouse"])
+MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.path)
+CODE_PATHS = ("orchestration", "dbt_project/models", "dbt_project/macros", "dbt_project/tests", "expectations")
+CODE_FILES = ("pyproject.toml", "requirements.lock", "dbt_project/dbt_project.yml")
+
+
+def _gates_and_builds(context: AssetExecutionContext) -> tuple[list[dict], set[AssetKey]]:
+    """What this run evaluated and materialised, read back from the run's own event log."""
+    gates = []
+    for entry in context.instance.all_logs(context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = entry.dagster_event.asset_check_evaluation_data
+        gates.append(
+            {
+                "asset": evaluation.asset_key.to_user_string(),
+                "check_name": evaluation.check_name,
+                "kind": "great_expectations" if evaluation.check_name.startswith("gx_") else "dbt_test",
+                "passed": evaluation.passed,
+                "severity": evaluation.severity.value,
+                "description": evaluation.description,
+            }
+        )
+    built = {
+        entry.dagster_event.asset_key for entry in context.instance.all_logs(context.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
+    }
+    return gates, built
+
+
+def _refusals(context: AssetExecutionContext, gates: list[dict], built: set[AssetKey]) -> list[str]:
+    graph = context.job_def.asset_layer.asset_graph
+    upstream = graph.get_ancestor_asset_keys(PUBLISHED_KEY)
+    evaluated = {(g["asset"], g["check_name"]) for g in gates}
+    problems = [f"not built in this run: {key.to_user_string()}" for key in sorted(upstream - built, key=lambda k: k.path)]
+    problems += [
+        f"gate not evaluated in this run: {key.asset_key.to_user_string()}:{key.name}"
+        for key in sorted(graph.get_check_keys_for_assets(upstream), key=str)
+        if (key.asset_key.to_user_string(), key.name) not in evaluated
+    ]
+    problems += [f"gate failed: {g['asset']}:{g['check_name']}" for g in gates if not g["passed"]]
+    return problems
+
+
+def _git(*arguments: str) -> str:
+    return subprocess.run(["git", *arguments], cwd=settings.PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+
+
+def code_version() -> tuple[str | None, bool | None, str]:
+    """(git commit, whether the work tree differs from it, sha256 of the pipeline's code files)."""
+    root = settings.PROJECT_ROOT
+    files = sorted(p for folder in CODE_PATHS for p in (root / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for path in files + [root / name for name in CODE_FILES]:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    try:
+        commit = _git("rev-parse", "HEAD").strip()
+        return commit, bool(_git("status", "--porcelain", "--", *CODE_PATHS, *CODE_FILES).strip()), digest.hexdigest()
+    except (OSError, subprocess.CalledProcessError):
+        return None, None, digest.hexdigest()
+
+
+def self_description(run_id: str, version_id: str, published_at: datetime, marts: list[str], gates: list[dict]) -> list[MetaTable]:
+    """The meta schema of a published version: what it is, what it was built from, what judged it."""
+    commit, dirty, code_sha256 = code_version()
+    publication = (
+        run_id,
+        version_id,
+        published_at.replace(tzinfo=None),
+        commit,
+        dirty,
+        code_sha256,
+        version("dagster"),
+        version("dbt-core"),
+        version("duckdb"),
+        settings.storage_version(),
+        len(marts),
+        len(gates),
+        sum(g["passed"] for g in gates),
+    )
+    return [
+        MetaTable(
+            "publication",
+            "run_id varchar not null, version_id varchar not null, published_at_utc timestamp not null, "
+            "code_git_commit varchar, code_git_dirty boolean, code_sha256 varchar not null, dagster_version varchar, "
+            "dbt_version varchar, duckdb_version varchar, storage_version varchar, marts integer, gates integer, gates_passed integer",
+            rows=[publication],
+        ),
+        MetaTable(
+            "source_files",
+            "run_id varchar not null, source_file varchar not null, bytes bigint, sha256 varchar not null, last_modified timestamp",
+            select=f"select '{run_id}', source_file, bytes, sha256, last_modified from build.raw.source_files order by source_file",
+        ),
+        MetaTable(
+            "mart_rows",
+            "run_id varchar not null, mart varchar not null, row_count bigint not null",
+            select=" union all ".join(f"select '{run_id}', '{mart}', count(*) from pub.marts.\"{mart}\"" for mart in marts),
+        ),
+        MetaTable(
+            "gate_results",
+            "run_id varchar not null, kind varchar not null, asset varchar not null, check_name varchar not null, "
+            "passed boolean not null, severity varchar, description varchar",
+            rows=[(run_id, g["kind"], g["asset"], g["check_name"], g["passed"], g["severity"], g["description"]) for g in gates],
+        ),
+    ]
+
+
+@asset(
+    key=PUBLISHED_KEY,
+    deps=MART_KEYS,
+    group_name="publish",
+    kinds={"duckdb", "parquet"},
+    pool=settings.WRITER_POOL,
+)
+def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    """The warehouse BI opens (data/ai_market.duckdb by default) and its Parquet copy (data/parquet/).
+
+    Published only when every asset upstream was built in this run and every gate on them (each dbt
+    test, each Great Expectations suite) passed; then the marts are copied into a new read-only
+    version and made current with one atomic rename. Readers that have the old file open keep it;
+    new connections see the new one. The meta schema says which run made it, from which code and
+    source files, and what every gate found. `ai-market-ledger rollback` restores the previous one."""
+    gates, built = _gates_and_builds(context)
+    refusals = _refusals(context, gates, built)
+    if refusals:
+        more = f"; and {len(refusals) - 10} more" if len(refusals) > 10 else ""
+        raise Failure(description="nothing was published: " + "; ".join(refusals[:10]) + more, allow_retries=False)
+    published_at = datetime.now(UTC)
+    version_id = f"{published_at:%Y%m%dT%H%M%S%fZ}-{context.run_id[:8]}"
+    marts = [key.path[-1] for key in MART_KEYS]
+    layout = warehouse.layout()
+    folder = publishing.publish(
+        warehouse.build(),
+        layout,
+        version_id,
+        marts,
+        self_description(context.run_id, version_id, published_at, marts, gates),
+        settings.storage_version(),
+        settings.keep_versions(),
+    )
+    context.log.info(f"published version {version_id} at {layout.published}")
+    description = json.loads((folder / "publication.json").read_text(encoding="utf-8"))
+    return MaterializeResult(
+        metadata={
+            "version_id": version_id,
+            "path": MetadataValue.path(str(layout.published)),
+            "version_folder": MetadataValue.path(str(folder)),
+            "parquet": MetadataValue.path(str(layout.parquet)),
+            "storage_version": settings.storage_version(),
+            "gates_passed": len(gates),
+            "versions_kept": MetadataValue.json(layout.version_ids()),
+            "mart_rows": metadata_table(["mart", "row_count"], [(r["mart"], r["row_count"]) for r in description["mart_rows"]]),
+        }
+    )

@@ -1,0 +1,109 @@
+"""Helpers for tests that start the real programs (dagster CLI, dagster-daemon, reader processes)
+against a private DAGSTER_HOME and data folder, and kill them like an operator or the OOM killer would."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster import DagsterEventType, DagsterInstance, DagsterRun
+from dagster._core.instance.ref import InstanceRef
+
+from orchestration.settings import WRITER_POOL
+
+from .conftest import PROJECT, SOURCES
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Deployment:
+    """A private DAGSTER_HOME (with the project's dagster.yaml) and data folder holding a copy of
+    the session's published warehouse."""
+
+    root: Path
+
+    @property
+    def home(self) -> Path:
+        return self.root / "dagster_home"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def published(self) -> Path:
+        return self.data / "ai_market.duckdb"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DAGSTER_HOME": str(self.home),
+            "AI_MARKET_SOURCES": str(SOURCES),
+            "AI_MARKET_DATA_DIR": str(self.data),
+            "AI_MARKET_DUCKDB": str(self.published),
+            **extra,
+        }
+
+    def instance(self) -> DagsterInstance:
+        return DagsterInstance.from_ref(InstanceRef.from_dir(str(self.home)))
+
+    def start(self, arguments: list[str], log_name: str, **extra_env: str) -> subprocess.Popen:
+        """Start a command of the venv in its own process group, output to a log file."""
+        log = (self.root / f"{log_name}.log").open("w")
+        return subprocess.Popen(
+            [str(BIN / arguments[0]), *arguments[1:]],
+            cwd=PROJECT,
+            env=self.env(**extra_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log(self, log_name: str) -> str:
+        return (self.root / f"{log_name}.log").read_text(errors="replace")
+
+
+def deployment(root: Path, published: Path) -> Deployment:
+    made = Deployment(root)
+    made.home.mkdir(parents=True)
+    # As `make run` / `make ui` set up DAGSTER_HOME: the project's dagster.yaml and the pool's limit.
+    shutil.copy(PROJECT / "orchestration" / "dagster.yaml", made.home / "dagster.yaml")
+    setting = ["dagster", "instance", "concurrency", "set", WRITER_POOL, "1"]
+    assert made.start(setting, "set_pool_limit").wait(timeout=120) == 0, made.log("set_pool_limit")
+    shutil.copytree(published.parent, made.data, symlinks=True, ignore=shutil.ignore_patterns("build", "alerts.jsonl"))
+    return made
+
+
+def execute_job(made: Deployment, log_name: str, **extra_env: str) -> subprocess.Popen:
+    return made.start(["dagster", "job", "execute", "-m", "orchestration.definitions", "-j", "refresh_warehouse"], log_name, **extra_env)
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """kill -9 the process and every process it started (dbt included)."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 180, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def only_run(instance: DagsterInstance, exclude: set[str]) -> DagsterRun | None:
+    runs = [r for r in instance.get_runs() if r.run_id not in exclude]
+    return runs[0] if runs else None
+
+
+def events(instance: DagsterInstance, run_id: str, kind: DagsterEventType) -> list:
+    return [entry.dagster_event for entry in instance.all_logs(run_id, of_type=kind)]
