@@ -7,6 +7,7 @@ passed are the marts copied into a new version of the file BI reads, with a self
 import hashlib
 import json
 import subprocess
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 
@@ -33,38 +34,50 @@ CODE_PATHS = ("orchestration", "dbt_project/models", "dbt_project/macros", "dbt_
 CODE_FILES = ("pyproject.toml", "requirements.lock", "dbt_project/dbt_project.yml")
 
 
-def _gates_and_builds(context: AssetExecutionContext) -> tuple[list[dict], set[AssetKey]]:
-    """What this run evaluated and materialised, read back from the run's own event log."""
+@dataclass(frozen=True)
+class Gate:
+    kind: str  # dbt_test or great_expectations
+    asset: str
+    check_name: str
+    passed: bool
+    severity: str | None = None
+    description: str | None = None
+
+
+def _gates_and_builds(context: AssetExecutionContext) -> tuple[list[Gate], set[AssetKey]]:
+    """What this run evaluated and materialised, read back from the run's own event log. dbt tests
+    on dbt sources (the raw tables) cannot be checks of the ingest asset; dagster-dbt logs them as
+    observations carrying the test's id and status, and they are gates all the same."""
     gates = []
-    for entry in context.instance.all_logs(context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
-        evaluation = entry.dagster_event.asset_check_evaluation_data
-        gates.append(
-            {
-                "asset": evaluation.asset_key.to_user_string(),
-                "check_name": evaluation.check_name,
-                "kind": "great_expectations" if evaluation.check_name.startswith("gx_") else "dbt_test",
-                "passed": evaluation.passed,
-                "severity": evaluation.severity.value,
-                "description": evaluation.description,
-            }
-        )
-    built = {
-        entry.dagster_event.asset_key for entry in context.instance.all_logs(context.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
-    }
+    for entry in _run_log(context, DagsterEventType.ASSET_CHECK_EVALUATION):
+        check = entry.dagster_event.asset_check_evaluation_data
+        kind = "great_expectations" if check.check_name.startswith("gx_") else "dbt_test"
+        gates.append(Gate(kind, check.asset_key.to_user_string(), check.check_name, check.passed, check.severity.value, check.description))
+    for entry in _run_log(context, DagsterEventType.ASSET_OBSERVATION):
+        observation = entry.asset_observation
+        test_id = str(observation.metadata["unique_id"].value) if "unique_id" in observation.metadata else ""
+        if test_id.startswith("test."):
+            passed = observation.metadata["status"].value == "pass"
+            gates.append(Gate("dbt_test", observation.asset_key.to_user_string(), test_id.split(".")[2], passed, "ERROR"))
+    built = {entry.dagster_event.asset_key for entry in _run_log(context, DagsterEventType.ASSET_MATERIALIZATION)}
     return gates, built
 
 
-def _refusals(context: AssetExecutionContext, gates: list[dict], built: set[AssetKey]) -> list[str]:
+def _run_log(context: AssetExecutionContext, kind: DagsterEventType) -> list:
+    return context.instance.all_logs(context.run_id, of_type=kind)
+
+
+def _refusals(context: AssetExecutionContext, gates: list[Gate], built: set[AssetKey]) -> list[str]:
     graph = context.job_def.asset_layer.asset_graph
     upstream = graph.get_ancestor_asset_keys(PUBLISHED_KEY)
-    evaluated = {(g["asset"], g["check_name"]) for g in gates}
+    evaluated = {(g.asset, g.check_name) for g in gates}
     problems = [f"not built in this run: {key.to_user_string()}" for key in sorted(upstream - built, key=lambda k: k.path)]
     problems += [
         f"gate not evaluated in this run: {key.asset_key.to_user_string()}:{key.name}"
         for key in sorted(graph.get_check_keys_for_assets(upstream), key=str)
         if (key.asset_key.to_user_string(), key.name) not in evaluated
     ]
-    problems += [f"gate failed: {g['asset']}:{g['check_name']}" for g in gates if not g["passed"]]
+    problems += [f"gate failed: {g.asset}:{g.check_name}" for g in gates if not g.passed]
     return problems
 
 
@@ -86,7 +99,7 @@ def code_version() -> tuple[str | None, bool | None, str]:
         return None, None, digest.hexdigest()
 
 
-def self_description(run_id: str, version_id: str, published_at: datetime, marts: list[str], gates: list[dict]) -> list[MetaTable]:
+def self_description(run_id: str, version_id: str, published_at: datetime, marts: list[str], gates: list[Gate]) -> list[MetaTable]:
     """The meta schema of a published version: what it is, what it was built from, what judged it."""
     commit, dirty, code_sha256 = code_version()
     publication = (
@@ -102,7 +115,7 @@ def self_description(run_id: str, version_id: str, published_at: datetime, marts
         settings.storage_version(),
         len(marts),
         len(gates),
-        sum(g["passed"] for g in gates),
+        sum(g.passed for g in gates),
     )
     return [
         MetaTable(
@@ -126,7 +139,7 @@ def self_description(run_id: str, version_id: str, published_at: datetime, marts
             "gate_results",
             "run_id varchar not null, kind varchar not null, asset varchar not null, check_name varchar not null, "
             "passed boolean not null, severity varchar, description varchar",
-            rows=[(run_id, g["kind"], g["asset"], g["check_name"], g["passed"], g["severity"], g["description"]) for g in gates],
+            rows=[(run_id, *astuple(gate)) for gate in gates],
         ),
     ]
 

@@ -24,9 +24,8 @@ class Warehouse(ConfigurableResource):
 
     For the whole run it holds the writer lock, so no other run can write the build database beside
     it; if the previous holder died (kill -9, OOM), it first removes what that run left behind and
-    marks that run failed. DuckDB
-    allows one writing process and no reader beside it, so every connection is opened for the
-    shortest time and closed again."""
+    marks that run failed. DuckDB allows one writing process and no reader beside it, so every
+    connection to the build database is opened for the shortest time and closed again."""
 
     published_path: str | None = None
     build_path: str | None = None

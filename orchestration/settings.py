@@ -2,6 +2,7 @@
 everything inside the project so that `make run` works on a fresh clone."""
 
 import os
+import re
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +47,10 @@ def keep_versions() -> int:
 def storage_version() -> str:
     """DuckDB storage format of the published file. v1.0.0 opens in every DuckDB client from 1.0 on;
     DuckDB 2.0's own default format is refused by 1.x readers."""
-    return os.environ.get("AI_MARKET_STORAGE_VERSION") or "v1.0.0"
+    value = os.environ.get("AI_MARKET_STORAGE_VERSION") or "v1.0.0"
+    if not re.fullmatch(r"v\d+\.\d+\.\d+", value):
+        raise ValueError(f"AI_MARKET_STORAGE_VERSION={value!r}: expected a DuckDB release such as 'v1.0.0'")
+    return value
 
 
 def expectations_dir() -> Path:

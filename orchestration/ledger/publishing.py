@@ -149,7 +149,8 @@ def _export_parquet(database: Path, folder: Path) -> None:
 def _write_description(database: Path, target: Path) -> None:
     with duckdb.connect(str(database), read_only=True) as con:
         description = {}
-        for (table,) in con.execute("select table_name from duckdb_tables() where schema_name = 'meta' order by 1").fetchall():
+        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'meta' order by table_name <> 'publication', 1")
+        for (table,) in tables.fetchall():
             cursor = con.execute(f"select * from meta.{table}")
             columns = [d[0] for d in cursor.description]
             description[table] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
