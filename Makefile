@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export AI_MARKET_DBT_BUILD_PATH ?= $(CURDIR)/data/build/ai_market.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env parse run test lint ui versions rollback clean
+.PHONY: env parse run docs test lint ui versions rollback clean
 
 env: $(VENV)/.installed
 
@@ -37,6 +37,11 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml | env
 run: parse $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster job execute -m orchestration.definitions -j refresh_warehouse
 	@echo "Published: $${AI_MARKET_DUCKDB:-data/ai_market.duckdb} (schemas marts and meta; Parquet copies beside it in parquet/)"
+
+# dbt's documentation site (data/docs/dbt/index.html) from the build database of the last run.
+docs: parse $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster job execute -m orchestration.definitions -j build_docs
+	@echo "dbt docs: data/docs/dbt/index.html; GX Data Docs: data/gx/data_docs/index.html; charts: data/report/index.html"
 
 test: parse lint
 	$(BIN)/pytest

@@ -13,6 +13,7 @@ from dagster import (
     AssetChecksDefinition,
     AssetCheckSeverity,
     AssetKey,
+    MetadataValue,
     asset_check,
 )
 
@@ -22,7 +23,7 @@ from .metadata import metadata_table
 from .resources import Warehouse
 
 
-def build_gx_check(suite: Suite) -> AssetChecksDefinition:
+def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
     @asset_check(
         asset=AssetKey(suite.asset_key_path),
         name=f"gx_{suite.name}",
@@ -33,8 +34,9 @@ def build_gx_check(suite: Suite) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
             frame = con.sql(f"select * from {suite.table}").df()
-        outcome = run_suite(suite, frame)
-        context.log.info(f"{suite.name}: {outcome.evaluated - len(outcome.failures)}/{outcome.evaluated} expectations met")
+        outcome = run_suite(suite, frame, settings.data_dir() / "gx", context.run.run_id)
+        met = outcome.evaluated - len(outcome.failures)
+        context.log.info(f"GX suite {position} {suite.name}: {met}/{outcome.evaluated} expectations met")
         return AssetCheckResult(
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR,
@@ -43,6 +45,8 @@ def build_gx_check(suite: Suite) -> AssetChecksDefinition:
             else "; ".join(f"{f.expectation}({f.column}) observed {f.observed}" for f in outcome.failures[:5]),
             metadata={
                 "suite_file": str(suite.path),
+                "data_docs_page": MetadataValue.path(str(outcome.docs_page)),
+                "data_docs_url": MetadataValue.url(outcome.docs_page.as_uri()),
                 "expectations_evaluated": outcome.evaluated,
                 "expectations_failed": len(outcome.failures),
                 "rows_validated": len(frame),
@@ -57,4 +61,5 @@ def build_gx_check(suite: Suite) -> AssetChecksDefinition:
 
 
 def build_gx_checks(folder: Path | None = None) -> list[AssetChecksDefinition]:
-    return [build_gx_check(suite) for suite in load_suites(folder or settings.expectations_dir())]
+    suites = load_suites(folder or settings.expectations_dir())
+    return [build_gx_check(suite, f"{number} of {len(suites)}") for number, suite in enumerate(suites, 1)]

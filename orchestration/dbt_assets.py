@@ -1,14 +1,15 @@
 """dbt models as assets (staging, intermediate, marts) and dbt tests as asset checks."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, Failure, MetadataValue, Output
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetSpec, Failure, MetadataValue, Output
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from . import settings
 from .metadata import metadata_table
 from .resources import Warehouse, dbt_project
+from .schedules import DAILY_FRESHNESS
 
 PREVIEW_ROWS = 25
 
@@ -20,6 +21,11 @@ class LedgerTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "model":
             return AssetKey([dbt_resource_props["config"]["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> AssetSpec:
+        """Marts declare the daily freshness policy (visible in the UI, evaluated by the daemon)."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        return spec.replace_attributes(freshness_policy=DAILY_FRESHNESS) if spec.key.path[0] == "marts" else spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "model":
@@ -52,6 +58,21 @@ def _with_table_metadata(context: AssetExecutionContext, events: list, warehouse
     return [enriched.get(id(e), e) for e in events]
 
 
+def _logging_progress(context: AssetExecutionContext, stream: Iterator) -> Iterator:
+    """Pass dbt's events through, logging 'model k of n' and 'tests k of m' as they come: the
+    events themselves are held back until dbt has finished (see _with_table_metadata)."""
+    models, tests = len(context.selected_asset_keys), len(context.selected_asset_check_keys)
+    built = checked = 0
+    for event in stream:
+        if isinstance(event, Output):
+            built += 1
+            key = context.asset_key_for_output(event.output_name).to_user_string()
+            context.log.info(f"dbt: model {built} of {models} built ({key}); tests {checked} of {tests} run")
+        elif isinstance(event, AssetCheckResult):
+            checked += 1
+        yield event
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -64,7 +85,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     each dbt test is reported as an asset check, and a failing test skips the models after it."""
     settings.export_for_dbt()
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-    events = list(invocation.stream())
+    events = list(_logging_progress(context, invocation.stream()))
     yield from _with_table_metadata(context, events, warehouse)
     if not invocation.is_successful():
         failed = [e for e in events if isinstance(e, AssetCheckResult) and not e.passed]

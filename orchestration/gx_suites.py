@@ -7,7 +7,6 @@ GX takes seconds to import, so it is imported only inside run_suite."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -47,6 +46,7 @@ class SuiteOutcome:
     success: bool
     evaluated: int
     outcomes: list[ExpectationOutcome]
+    docs_page: Path
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -65,18 +65,36 @@ def load_suites(folder: Path) -> list[Suite]:
 
 
 @cache
-def _context():
+def _context(root: str):
+    """One ephemeral GX context per output folder: suites and validation definitions live in memory,
+    validation results and Data Docs are written under `root`. Results are kept on disk because the
+    Data Docs index is rebuilt from them; pages of results it does not know would be deleted."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig
 
-    # Progress bars would fill the Dagster run log with terminal control output.
-    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(), progress_bars=ProgressBarsConfig(globally=False))
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        # Progress bars would fill the Dagster run log with terminal control output.
+        progress_bars=ProgressBarsConfig(globally=False),
+        data_docs_sites={
+            DOCS_SITE: {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": f"{root}/data_docs"},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+    )
+    config.stores[config.validation_results_store_name] = {
+        "class_name": "ValidationResultsStore",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": f"{root}/validations"},
+    }
     context = gx.get_context(mode="ephemeral", project_config=config)
     asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset("table")
     return gx, context, asset.add_batch_definition_whole_dataframe("whole_table")
 
 
-_run_ids = itertools.count()
+DOCS_SITE = "ai_market_ledger"
 
 
 def _short(value: Any, limit: int = 300) -> str:
@@ -92,15 +110,25 @@ def _observed(result: dict) -> str:
     return _short({k: result[k] for k in ("element_count", "unexpected_count") if k in result} or result)
 
 
-def run_suite(suite: Suite, frame: pd.DataFrame) -> SuiteOutcome:
-    gx, context, batch_definition = _context()
-    # names must be unique within the (process-wide) context
-    name = f"{suite.name}-{next(_run_ids)}"
+def run_suite(suite: Suite, frame: pd.DataFrame, output: Path, run_name: str) -> SuiteOutcome:
+    """Validate `frame` against `suite`; write the result and its Data Docs page under `output`."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier, ValidationResultIdentifier
+
+    gx, context, batch_definition = _context(str(output))
     gx_suite = context.suites.add(
-        gx.ExpectationSuite(name=name, expectations=suite.definition["expectations"], meta=suite.definition.get("meta", {}))
+        gx.ExpectationSuite(name=suite.name, expectations=suite.definition["expectations"], meta=suite.definition.get("meta", {}))
     )
-    validation = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch_definition, suite=gx_suite))
-    result = validation.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
+    validation = context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite))
+    try:
+        result = validation.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY", run_id=gx.RunIdentifier(run_name=run_name))
+    finally:  # names are unique within a context; the next run of this suite adds them again
+        context.validation_definitions.delete(suite.name)
+        context.suites.delete(suite.name)
+    suite_id = ExpectationSuiteIdentifier(name=result.suite_name)
+    run_id, batch = result.meta["run_id"], result.batch_id
+    identifier = ValidationResultIdentifier(expectation_suite_identifier=suite_id, run_id=run_id, batch_identifier=batch)
+    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[identifier])
+    page = Path(context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)[0]["site_url"].removeprefix("file://"))
     outcomes = []
     for item in result.results:
         config = item.expectation_config
@@ -117,4 +145,4 @@ def run_suite(suite: Suite, frame: pd.DataFrame) -> SuiteOutcome:
                 (config.meta or {}).get("why", ""),
             )
         )
-    return SuiteOutcome(suite.name, bool(result.success), len(outcomes), outcomes)
+    return SuiteOutcome(suite.name, bool(result.success), len(outcomes), outcomes, page)

@@ -27,6 +27,7 @@ from .ledger import publishing
 from .ledger.publishing import MetaTable
 from .metadata import metadata_table
 from .resources import Warehouse
+from .schedules import DAILY_FRESHNESS
 
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.path)
@@ -150,6 +151,7 @@ def self_description(run_id: str, version_id: str, published_at: datetime, marts
     group_name="publish",
     kinds={"duckdb", "parquet"},
     pool=settings.WRITER_POOL,
+    freshness_policy=DAILY_FRESHNESS,
 )
 def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """The warehouse BI opens (data/ai_market.duckdb by default) and its Parquet copy (data/parquet/).

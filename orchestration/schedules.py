@@ -1,8 +1,10 @@
-"""Daily refresh; the cron expression and time zone can be set through the environment."""
+"""Daily refresh; the cron expression and time zone can be set through the environment. The
+freshness policy the marts and the published warehouse declare follows from it."""
 
 import os
+from datetime import timedelta
 
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from dagster import DefaultScheduleStatus, FreshnessPolicy, ScheduleDefinition
 
 from .jobs import refresh_warehouse
 
@@ -14,3 +16,6 @@ daily_refresh = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
     description="Rebuilds the warehouse every day, so marts and gates reflect the current source files and code.",
 )
+
+# The schedule refreshes once a day: an hour overdue is a warning, two hours a failure.
+DAILY_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(hours=26), warn_window=timedelta(hours=25))

@@ -2,6 +2,9 @@
 
 import hashlib
 import json
+import os
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +35,7 @@ def source_fingerprint(sources: Path) -> str:
 @sensor(
     name="source_files_changed",
     job=refresh_warehouse,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=int(os.environ.get("AI_MARKET_SENSOR_INTERVAL_SECONDS") or 30),
     default_status=DefaultSensorStatus.RUNNING,
     description="Starts a refresh when a file under sources/ is added, changed or removed.",
 )
@@ -51,10 +54,21 @@ def alerts_path() -> Path:
     return settings.data_dir() / "alerts.jsonl"
 
 
+def post_to_webhook(url: str, record: dict) -> str:
+    """POST the alert as JSON; returns what happened, for the alert record. A webhook that is down
+    must not lose the alert, so failures are reported, not raised."""
+    request = urllib.request.Request(url, data=json.dumps(record).encode(), headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return f"posted: HTTP {response.status}"
+    except (urllib.error.URLError, TimeoutError, ValueError) as error:
+        return f"not posted: {error}"
+
+
 @run_failure_sensor(
     name="record_run_failure",
     default_status=DefaultSensorStatus.RUNNING,
-    description="Appends a JSON line to data/alerts.jsonl for every failed run.",
+    description="Appends a JSON line to data/alerts.jsonl for every failed run, and posts it to AI_MARKET_ALERT_WEBHOOK_URL if set.",
 )
 def record_run_failure(context: RunFailureSensorContext) -> None:
     record = {
@@ -68,6 +82,9 @@ def record_run_failure(context: RunFailureSensorContext) -> None:
             for event in context.get_step_failure_events()
         ],
     }
+    if url := os.environ.get("AI_MARKET_ALERT_WEBHOOK_URL"):
+        record["webhook"] = post_to_webhook(url, record)
+        context.log.info(f"webhook {record['webhook']}")
     path = alerts_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as file:

@@ -103,14 +103,14 @@ def pipeline_env(tmp_path: Path, sources: SourceCopy, built, monkeypatch: pytest
     return data / session_published.name
 
 
-def run_refresh():
-    """Execute the refresh job in this process, as `make run` does, and return its result."""
+def run_refresh(job: str = "refresh_warehouse"):
+    """Execute a job (the refresh by default) in this process, as `make run` does; return its result."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
     instance = DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("refresh_warehouse").execute_in_process(instance=instance, raise_on_error=False)
+    result = defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
     return result, instance
 
 

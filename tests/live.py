@@ -1,9 +1,11 @@
 """Helpers for tests that start the real programs (dagster CLI, dagster-daemon, reader processes)
 against a private DAGSTER_HOME and data folder, and kill them like an operator or the OOM killer would."""
 
+import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +29,7 @@ class Deployment:
     the session's published warehouse."""
 
     root: Path
+    sources: Path = SOURCES
 
     @property
     def home(self) -> Path:
@@ -44,7 +47,7 @@ class Deployment:
         return {
             **os.environ,
             "DAGSTER_HOME": str(self.home),
-            "AI_MARKET_SOURCES": str(SOURCES),
+            "AI_MARKET_SOURCES": str(self.sources),
             "AI_MARKET_DATA_DIR": str(self.data),
             "AI_MARKET_DUCKDB": str(self.published),
             **extra,
@@ -69,8 +72,8 @@ class Deployment:
         return (self.root / f"{log_name}.log").read_text(errors="replace")
 
 
-def deployment(root: Path, published: Path) -> Deployment:
-    made = Deployment(root)
+def deployment(root: Path, published: Path, sources: Path = SOURCES) -> Deployment:
+    made = Deployment(root, sources)
     made.home.mkdir(parents=True)
     # As `make run` / `make ui` set up DAGSTER_HOME: the project's dagster.yaml and the pool's limit.
     shutil.copy(PROJECT / "orchestration" / "dagster.yaml", made.home / "dagster.yaml")
@@ -80,8 +83,8 @@ def deployment(root: Path, published: Path) -> Deployment:
     return made
 
 
-def execute_job(made: Deployment, log_name: str, **extra_env: str) -> subprocess.Popen:
-    return made.start(["dagster", "job", "execute", "-m", "orchestration.definitions", "-j", "refresh_warehouse"], log_name, **extra_env)
+def execute_job(made: Deployment, log_name: str, job: str = "refresh_warehouse", **extra_env: str) -> subprocess.Popen:
+    return made.start(["dagster", "job", "execute", "-m", "orchestration.definitions", "-j", job], log_name, **extra_env)
 
 
 def kill_group(process: subprocess.Popen) -> None:
@@ -107,3 +110,22 @@ def only_run(instance: DagsterInstance, exclude: set[str]) -> DagsterRun | None:
 
 def events(instance: DagsterInstance, run_id: str, kind: DagsterEventType) -> list:
     return [entry.dagster_event for entry in instance.all_logs(run_id, of_type=kind)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop_group(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a server and everything it started: SIGINT (what Ctrl-C sends; dagster shuts its
+    children down on it), then SIGKILL for whatever is left."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()

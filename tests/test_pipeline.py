@@ -2,6 +2,8 @@
 marts' figures against the documents, provenance, and what a failed gate does to a run."""
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -182,7 +184,21 @@ def test_gx_checks_report_their_expectations(built):
     assert mart.metadata["dagster/row_count"].value == 15 and "preview" in mart.metadata
 
 
-def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothing_is_published(sources: SourceCopy, pipeline_env: Path):
+class _Webhook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        self.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothing_is_published(
+    sources: SourceCopy, pipeline_env: Path, monkeypatch
+):
     # The curator now claims 192% is right; the arithmetic says 92.44%: the claim-audit gate must stop the run.
     before = published_fingerprint(pipeline_env)
     sources.edit_fact("d000.genai_vc_funding_growth_2024", audit={"expected_status": "consistent", "why": "taken at face value"})
@@ -205,10 +221,18 @@ def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothin
     context = build_run_status_sensor_context(
         sensor_name="record_run_failure", dagster_event=failure, dagster_instance=instance, dagster_run=run
     ).for_run_failure()
-    record_run_failure(context)
+    server = HTTPServer(("127.0.0.1", 0), _Webhook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AI_MARKET_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/alerts")
+    try:
+        record_run_failure(context)
+    finally:
+        server.shutdown()
     alert = json.loads(alerts_path().read_text(encoding="utf-8").splitlines()[-1])
     assert alert["run_id"] == result.run_id and alert["job"] == "refresh_warehouse"
     assert any("gx_claim_audit" in step for step in alert["failed_steps"])
+    assert alert["webhook"] == "posted: HTTP 204"
+    assert [posted["run_id"] for posted in _Webhook.received] == [result.run_id]
 
 
 def test_every_model_and_every_built_column_is_documented(build_query):

@@ -1,0 +1,208 @@
+"""Charts of the published warehouse: the series each chart shows (plain data, also written as JSON
+so that what a picture shows can be checked), the PNGs drawn from them, and an HTML page."""
+
+import html
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    title: str
+    caption: str
+    data: dict
+
+
+def funding_by_period(con: duckdb.DuckDBPyConnection) -> Chart:
+    rows = con.execute(
+        """select scope || ' · ' || region || ' · ' || period, amount_usd / 1e9
+        from marts.funding_by_period order by scope, region, period"""
+    ).fetchall()
+    return Chart(
+        "funding_by_period",
+        "Funding by period (USD billion)",
+        "Each bar is one funding total a document states, by the population funded, region and period.",
+        {"bars": [{"label": label, "usd_billion": value} for label, value in rows]},
+    )
+
+
+def market_size(con: duckdb.DuckDBPyConnection) -> Chart:
+    rows = con.execute("select market, currency, year, value / 1e9, is_projection from marts.market_size order by market, year").fetchall()
+    series: dict[str, dict] = {}
+    for market, currency, year, value, projected in rows:
+        entry = series.setdefault(market, {"market": market, "currency": currency, "points": []})
+        entry["points"].append({"year": year, "billion": value, "projected": projected})
+    return Chart(
+        "market_size",
+        "Market size series (billion, in the document's currency)",
+        "Solid points are reported sizes; hollow points on dashed lines are projections.",
+        {"series": list(series.values())},
+    )
+
+
+def country_rankings(con: duckdb.DuckDBPyConnection) -> Chart:
+    rows = con.execute(
+        """select metric, subject, rank, rank_qualifier from marts.country_rankings
+        where rank is not null order by metric, rank, subject"""
+    ).fetchall()
+    rankings: dict[str, list] = {}
+    for metric, subject, rank, qualifier in rows:
+        rankings.setdefault(metric, []).append({"subject": subject, "rank": rank, "qualifier": qualifier})
+    return Chart(
+        "country_rankings",
+        "Rankings (1 = first)",
+        "Filled: the rank is stated. ▽ at most (the text only says 'top N'); △ at least (only 'ahead of').",
+        {"rankings": [{"metric": metric, "entries": entries} for metric, entries in rankings.items()]},
+    )
+
+
+def claim_audit(con: duckdb.DuckDBPyConnection) -> Chart:
+    rows = con.execute(
+        """select claim_fact_id, derivation, stated_value, recomputed_value, status
+        from marts.claim_audit order by status, claim_fact_id"""
+    ).fetchall()
+    return Chart(
+        "claim_audit",
+        "Claim audit: stated against recomputed",
+        "Each point is a derived claim (growth, share, multiple, currency equivalent); on the diagonal the "
+        "document's arithmetic holds. Unverifiable claims have no recomputed value and are listed below.",
+        {
+            "claims": [
+                {"claim": claim, "derivation": derivation, "stated": stated, "recomputed": recomputed, "status": status}
+                for claim, derivation, stated, recomputed, status in rows
+            ]
+        },
+    )
+
+
+CHARTS = (funding_by_period, market_size, country_rankings, claim_audit)
+
+
+def collect(con: duckdb.DuckDBPyConnection) -> list[Chart]:
+    return [make(con) for make in CHARTS]
+
+
+def _draw_funding_by_period(plt, data: dict):
+    bars = data["bars"]
+    figure, ax = plt.subplots(figsize=(9, 0.5 * len(bars) + 1.5))
+    ax.barh([b["label"] for b in bars], [b["usd_billion"] for b in bars], color=BLUE)
+    for index, bar in enumerate(bars):
+        ax.text(bar["usd_billion"], index, f" {bar['usd_billion']:g}", va="center")
+    ax.invert_yaxis()
+    ax.set_xlabel("USD billion")
+    return figure
+
+
+def _draw_market_size(plt, data: dict):
+    series = data["series"]
+    figure, axes = plt.subplots(1, len(series), figsize=(4.5 * len(series), 4), squeeze=False)
+    for ax, entry in zip(axes[0], series, strict=True):
+        points = entry["points"]
+        ax.plot([p["year"] for p in points], [p["billion"] for p in points], color=BLUE, linestyle="--")
+        for point in points:
+            ax.plot(point["year"], point["billion"], "o", color=BLUE, fillstyle="none" if point["projected"] else "full")
+        ax.set_title(entry["market"], fontsize=10)
+        ax.set_ylabel(f"{entry['currency']} billion")
+        ax.set_xticks([p["year"] for p in points])
+        ax.set_ylim(0, 1.1 * max(p["billion"] for p in points))
+    return figure
+
+
+def _draw_country_rankings(plt, data: dict):
+    rankings = data["rankings"]
+    figure, axes = plt.subplots(1, len(rankings), figsize=(4 * len(rankings), 4), squeeze=False)
+    markers = {"exact": "o", "at_most": "v", "at_least": "^"}
+    for ax, ranking in zip(axes[0], rankings, strict=True):
+        entries = ranking["entries"]
+        for index, entry in enumerate(entries):
+            ax.plot(index, entry["rank"], markers.get(entry["qualifier"], "o"), color=BLUE, markersize=9)
+        ax.set_xticks(range(len(entries)), [e["subject"] for e in entries], rotation=40, ha="right")
+        ax.set_yticks(range(1, max(e["rank"] for e in entries) + 1))
+        ax.invert_yaxis()
+        ax.set_title(ranking["metric"].replace("_", " "), fontsize=10)
+        ax.set_ylabel("rank")
+    return figure
+
+
+def _draw_claim_audit(plt, data: dict):
+    claims = [c for c in data["claims"] if c["recomputed"] is not None]
+    figure, ax = plt.subplots(figsize=(7, 6))
+    colours = {"consistent": "#55A868", "inconsistent": "#C44E52"}
+    for claim in claims:
+        ax.plot(claim["recomputed"], claim["stated"], "o", color=colours.get(claim["status"], "grey"))
+        if claim["status"] == "inconsistent":
+            ax.annotate(claim["claim"], (claim["recomputed"], claim["stated"]), fontsize=7, xytext=(5, 5), textcoords="offset points")
+    values = [v for c in claims for v in (c["recomputed"], c["stated"])]
+    ax.plot([min(values), max(values)], [min(values), max(values)], color="grey", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("recomputed from the document's own figures")
+    ax.set_ylabel("stated in the document")
+    return figure
+
+
+BLUE = "#4C72B0"
+DRAW = {
+    "funding_by_period": _draw_funding_by_period,
+    "market_size": _draw_market_size,
+    "country_rankings": _draw_country_rankings,
+    "claim_audit": _draw_claim_audit,
+}
+
+
+def write_report(charts: list[Chart], folder: Path, about: dict) -> dict[str, Path]:
+    """Write <chart>.png for every chart, chart_data.json and index.html into `folder`; each file is
+    written beside and renamed into place, so a reader never sees half a file."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for chart in charts:
+        figure = DRAW[chart.name](plt, chart.data)
+        figure.suptitle(chart.title)
+        figure.tight_layout()
+        written[chart.name] = _replace(folder / f"{chart.name}.png", lambda path, drawn=figure: drawn.savefig(path, dpi=110, format="png"))
+        plt.close(figure)
+    data = {"about": about, "charts": {c.name: {"title": c.title, **c.data} for c in charts}}
+    written["chart_data"] = _replace(folder / "chart_data.json", lambda path: path.write_text(json.dumps(data, indent=2, default=str)))
+    written["index"] = _replace(folder / "index.html", lambda path: path.write_text(_page(charts, about), encoding="utf-8"))
+    return written
+
+
+def _replace(target: Path, write) -> Path:
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    write(temporary)
+    os.replace(temporary, target)
+    return target
+
+
+def _page(charts: list[Chart], about: dict) -> str:
+    audit = next(c for c in charts if c.name == "claim_audit")
+    rows = "".join(
+        f"<tr class='{html.escape(c['status'])}'><td>{html.escape(c['claim'])}</td><td>{html.escape(c['derivation'])}</td>"
+        f"<td>{c['stated']:.6g}</td><td>{'' if c['recomputed'] is None else format(c['recomputed'], '.6g')}</td>"
+        f"<td>{html.escape(c['status'])}</td></tr>"
+        for c in audit.data["claims"]
+    )
+    sections = "".join(
+        f"<section id='{c.name}'><h2>{html.escape(c.title)}</h2><p>{html.escape(c.caption)}</p>"
+        f"<img src='{c.name}.png' alt='{html.escape(c.title)}'></section>"
+        for c in charts
+    )
+    facts = " · ".join(f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in about.items())
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ai-market-ledger report</title>
+<style>body{{font-family:sans-serif;max-width:1400px;margin:2em auto}} img{{max-width:100%}}
+table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 8px}} tr.inconsistent{{background:#fbe3e4}}</style>
+</head><body><h1>ai-market-ledger report</h1><p>{facts}</p>{sections}
+<h2>Every audited claim</h2><table><tr><th>claim</th><th>derivation</th><th>stated</th><th>recomputed</th><th>status</th></tr>{rows}</table>
+</body></html>
+"""

@@ -1,0 +1,35 @@
+"""The report: charts of what BI sees, drawn from the published warehouse after each publish."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from . import settings
+from .ledger import charts
+from .publish import PUBLISHED_KEY
+from .resources import Warehouse
+
+
+def report_dir():
+    return settings.data_dir() / "report"
+
+
+@asset(key=AssetKey(["report", "charts"]), deps=[PUBLISHED_KEY], group_name="report", kinds={"matplotlib", "html"})
+def report_charts(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    """Charts of the published warehouse, as PNG files and one HTML page that shows them (open
+    `index`): funding by period, market size series with projections marked, rankings, and the claim
+    audit (stated against recomputed). chart_data.json holds exactly the series each chart draws."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse.published()), read_only=True) as con:
+        drawn = charts.collect(con)
+        cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")
+        about = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+    context.log.info(f"drawing {len(drawn)} charts of version {about['version_id']}")
+    files = charts.write_report(drawn, report_dir(), about)
+    return MaterializeResult(
+        metadata={
+            "index": MetadataValue.path(str(files["index"])),
+            "open_in_browser": MetadataValue.url(files["index"].as_uri()),
+            **{name: MetadataValue.path(str(path)) for name, path in files.items() if name != "index"},
+            "version_id": about["version_id"],
+        }
+    )

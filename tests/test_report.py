@@ -1,0 +1,103 @@
+"""What a user looks at: the report's charts (checked through the data each one draws), the Great
+Expectations Data Docs page behind every gate, and dbt's documentation site."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_refresh
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="session")
+def report(built) -> Path:
+    _, published = built
+    return published.parent / "report"
+
+
+def chart_data(report: Path) -> dict:
+    return json.loads((report / "chart_data.json").read_text(encoding="utf-8"))
+
+
+def test_every_chart_is_a_non_empty_png_shown_by_the_html_page(built, report: Path):
+    result, _ = built
+    assert "report/charts" in {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    page = (report / "index.html").read_text(encoding="utf-8")
+    for name in ("funding_by_period", "market_size", "country_rankings", "claim_audit"):
+        png = (report / f"{name}.png").read_bytes()
+        assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
+        assert f"<img src='{name}.png'" in page
+    assert chart_data(report)["about"]["run_id"] == result.run_id
+
+
+def test_funding_chart_shows_each_stated_total(report: Path):
+    bars = {b["label"]: b["usd_billion"] for b in chart_data(report)["charts"]["funding_by_period"]["bars"]}
+    assert bars == {
+        "AIGC companies · CN · 2023": 1.3,
+        "AIGC companies · US · 2023": 23.0,
+        "generative AI companies · GLOBAL · 2023": 29.1,
+        "generative AI companies · GLOBAL · 2024": 56.0,
+        "generative AI companies · GLOBAL · 2024-Q4": 31.1,
+        "generative AI startups · GLOBAL · 2024": 6.2,
+    }
+
+
+def test_market_size_chart_marks_projections(report: Path):
+    series = {s["market"]: s for s in chart_data(report)["charts"]["market_size"]["series"]}
+
+    def points(market: str) -> list[tuple]:
+        return [(p["year"], p["billion"], p["projected"]) for p in series[market]["points"]]
+
+    approx = pytest.approx
+    assert points("China AIGC core market") == [(2022, approx(1.15), False), (2023, approx(7.93), True), (2026, approx(166.53), True)]
+    assert points("China AI core industry") == [(2020, 150, False), (2025, 400, True)]
+    assert {s["currency"] for s in series.values()} == {"CNY"}
+
+
+def test_rankings_chart_keeps_what_the_text_does_not_say(report: Path):
+    rankings = {r["metric"]: r["entries"] for r in chart_data(report)["charts"]["country_rankings"]["rankings"]}
+    foundation = {(e["subject"], e["rank"], e["qualifier"]) for e in rankings["foundation_model_rank"]}
+    assert {("United States", 1, "exact"), ("China", 2, "exact"), ("United Kingdom", 3, "exact"), ("Meta", 2, "at_least")} <= foundation
+    assert [(e["subject"], e["rank"], e["qualifier"]) for e in rankings["private_investment_rank"]] == [
+        ("United States", 1, "exact"),
+        ("South Korea", 10, "at_most"),
+    ]
+
+
+def test_claim_audit_chart_plots_stated_against_recomputed(report: Path):
+    claims = {c["claim"]: c for c in chart_data(report)["charts"]["claim_audit"]["claims"]}
+    growth = claims["d000.genai_vc_funding_growth_2024"]
+    assert (growth["stated"], growth["recomputed"], growth["status"]) == (1.92, pytest.approx(56 / 29.1 - 1), "inconsistent")
+    assert claims["d000.genai_startup_share_2024"]["recomputed"] == pytest.approx(6.2 / 56)
+    assert sorted(c for c, v in claims.items() if v["status"] == "inconsistent") == [
+        "d000.genai_startup_share_2024",
+        "d000.genai_vc_deals_growth_2024",
+        "d000.genai_vc_funding_growth_2024",
+    ]
+    assert sum(v["status"] == "unverifiable" and v["recomputed"] is None for v in claims.values()) == 2
+
+
+def test_every_gx_check_links_its_data_docs_page(built):
+    result, published = built
+    gx = [e for e in result.get_asset_check_evaluations() if e.check_name.startswith("gx_")]
+    assert len(gx) == 9
+    for evaluation in gx:
+        page = Path(evaluation.metadata["data_docs_page"].value)
+        assert page.is_file() and evaluation.metadata["data_docs_url"].value == page.as_uri()
+        assert page.is_relative_to(published.parent / "gx" / "data_docs") and result.run_id in str(page)
+        assert evaluation.check_name.removeprefix("gx_") in page.read_text(encoding="utf-8")
+    assert (published.parent / "gx" / "data_docs" / "index.html").is_file()
+
+
+def test_dbt_docs_job_writes_the_static_site_with_lineage(built, monkeypatch):
+    _, published = built
+    monkeypatch.setenv("AI_MARKET_DATA_DIR", str(published.parent))
+    monkeypatch.setenv("AI_MARKET_DUCKDB", str(published))
+    result, _ = run_refresh("build_docs")
+    assert result.success
+    site = (published.parent / "docs" / "dbt" / "index.html").read_text(encoding="utf-8")
+    assert "model.ai_market_ledger.funding_by_period" in site and "source.ai_market_ledger.articles.facts" in site
+    catalog = json.loads((published.parent / "docs" / "dbt" / "catalog.json").read_text(encoding="utf-8"))
+    assert "model.ai_market_ledger.claim_audit" in catalog["nodes"]
