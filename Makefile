@@ -51,8 +51,9 @@ lint: env
 	$(BIN)/ruff format --check orchestration tests
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
+# Webserver and daemon (schedule, sensors, run queue, freshness) with the project-local DAGSTER_HOME.
 ui: parse $(DAGSTER_HOME)/dagster.yaml
-	@echo "Dagster UI: http://127.0.0.1:3000"
+	@echo "Dagster UI: open http://127.0.0.1:3000 (DAGSTER_HOME=$(DAGSTER_HOME)); stop with Ctrl-C"
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 versions: env

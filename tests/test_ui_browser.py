@@ -9,8 +9,6 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from .conftest import PROJECT, SourceCopy
 from .live import deployment, execute_job, free_port, stop_group, wait_until
 
@@ -56,10 +54,10 @@ def _text_when(page, condition, what: str, timeout: float = 90) -> str:
     return wait_until(lambda: (text := page.inner_text("body")) and condition(text) and text, what, timeout=timeout, interval=1)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (.ci/run installs Debian's package)")
 def test_ui_shows_every_asset_and_check_green_then_the_failed_gate_and_its_expectation(built, sources: SourceCopy, tmp_path: Path):
     from playwright.sync_api import sync_playwright
 
+    assert Path(CHROMIUM).exists(), "Chromium is not installed: `apt-get install chromium`, as .ci/run does"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     made = deployment(tmp_path, built[1], sources.root)
     assert execute_job(made, "refresh").wait(timeout=300) == 0, made.log("refresh")[-2000:]
