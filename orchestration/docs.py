@@ -1,6 +1,7 @@
 """dbt's documentation site, for browsing models, columns, tests and lineage."""
 
 import shutil
+from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 from dagster_dbt import DbtCliResource
@@ -10,7 +11,7 @@ from .publish import PUBLISHED_KEY
 from .resources import Warehouse
 
 
-def dbt_docs_dir():
+def dbt_docs_dir() -> Path:
     return settings.data_dir() / "docs" / "dbt"
 
 

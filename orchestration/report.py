@@ -1,25 +1,27 @@
 """The report: charts of what BI sees, drawn from the published warehouse after each publish."""
 
+from pathlib import Path
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from . import settings
 from .ledger import charts
 from .publish import PUBLISHED_KEY
-from .resources import Warehouse
 
 
-def report_dir():
+def report_dir() -> Path:
     return settings.data_dir() / "report"
 
 
 @asset(key=AssetKey(["report", "charts"]), deps=[PUBLISHED_KEY], group_name="report", kinds={"matplotlib", "html"})
-def report_charts(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+def report_charts(context: AssetExecutionContext) -> MaterializeResult:
     """Charts of the published warehouse, as PNG files and one HTML page that shows them (open
     `index`): funding by period, market size series with projections marked, rankings, and the claim
-    audit (stated against recomputed). chart_data.json holds exactly the series each chart draws."""
+    audit (stated against recomputed). chart_data.json holds exactly the series each chart draws.
+    It only reads the published file, as any BI reader does, so it needs no writer lock."""
     import duckdb
 
-    with duckdb.connect(str(warehouse.published()), read_only=True) as con:
+    with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         drawn = charts.collect(con)
         cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")
         about = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))

@@ -85,6 +85,11 @@ def test_ui_shows_every_asset_and_check_green_then_the_failed_gate_and_its_expec
                 assert len(check_counts) == with_checks and all(a == b for a, b in check_counts), (group, check_counts)
                 assert "Failed" not in text
 
+            # A mart declares its freshness policy (the daemon evaluates it; this webserver runs alone).
+            page.goto(f"{base}/assets/marts/funding_by_period")
+            _text_when(page, lambda t: "Freshness policy" in t, "the mart's freshness policy")
+            page.screenshot(path=ARTIFACTS / "mart_overview.png")
+
             # Break the curator's reading of one claim: the claim-audit gate must fail the next run.
             sources.edit_fact("d000.genai_vc_funding_growth_2024", audit={"expected_status": "consistent", "why": "taken at face value"})
             assert execute_job(made, "broken").wait(timeout=300) == 1
