@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export AI_MARKET_DBT_BUILD_PATH ?= $(CURDIR)/data/build/ai_market.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env parse run docs test lint ui versions rollback clean
+.PHONY: env parse run docs test bench lint ui versions rollback clean
 
 env: $(VENV)/.installed
 
@@ -46,9 +46,17 @@ docs: parse $(DAGSTER_HOME)/dagster.yaml
 test: parse lint
 	$(BIN)/pytest
 
+# The benchmark (not part of `make test`): bare dbt build, the raw-SQL floor, the full pipeline, a
+# no-op rerun and one added document, interleaved, per corpus size; writes benchmarks/results.json
+# and the README's table. Smaller runs: make bench BENCH_SIZES=real,10k BENCH_REPEAT=1
+BENCH_SIZES ?= real,100k,1m
+BENCH_REPEAT ?= 3
+bench: parse
+	$(BIN)/python -m benchmarks.bench --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT) --readme
+
 lint: env
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration tests benchmarks
+	$(BIN)/ruff format --check orchestration tests benchmarks
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 # Webserver and daemon (schedule, sensors, run queue, freshness) with the project-local DAGSTER_HOME.

@@ -1,0 +1,232 @@
+"""The benchmark: in one run, interleaved, for each corpus size, time
+
+1. bare_dbt_build   `dbt build` of the same project on the same raw tables (what a dbt user runs)
+2. raw_sql_floor    the same marts computed by DuckDB alone (benchmarks/floor.py)
+3. full_pipeline    `dagster job execute`: ingest with every rule, dbt build, every gate, publish, report
+4. noop_rerun       the full pipeline again with nothing changed
+5. add_one_document the full pipeline after one new article
+
+Each round runs 1..5 once per size, so that drift of the machine hits every scenario alike; the
+median over rounds is reported with the peak RSS (the largest process of the command's tree, from
+wait4). Results go to benchmarks/results.json and, with --readme, into the README's table.
+
+    python -m benchmarks.bench --sizes real,100k,1m --repeat 3 --readme
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+
+from .corpus import add_one_document, generate
+
+PROJECT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+FACTS_PER_DOCUMENT = 100
+SIZES = {"real": 0, "10k": 100, "100k": 1_000, "1m": 10_000}  # generated documents of 100 facts
+SCENARIOS = ["bare_dbt_build", "raw_sql_floor", "full_pipeline", "noop_rerun", "add_one_document"]
+README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+
+
+@dataclass(frozen=True)
+class Timing:
+    seconds: float
+    peak_rss_mb: float
+
+
+def timed(command: list[str], env: dict[str, str], log: Path) -> Timing:
+    with log.open("a") as out:
+        out.write(f"\n$ {' '.join(command)}\n")
+        out.flush()
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[0]} exited with {process.returncode}; see {log}")
+    return Timing(elapsed, usage.ru_maxrss / 1024)
+
+
+class Size:
+    """One corpus size and its working folders."""
+
+    def __init__(self, name: str, work: Path):
+        self.name, self.documents = name, SIZES[name]
+        self.facts = 0
+        self.root = work / name
+        self.corpus = self.root / "corpus"
+        self.log = self.root / "commands.log"
+
+    def env(self, **variables: str) -> dict[str, str]:
+        return {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DAGSTER_HOME": str(self.root / "dagster_home"), **variables}
+
+    def prepare(self) -> None:
+        """Corpus, raw tables (for dbt and the floor), dbt's compiled manifest; none of it timed."""
+        from orchestration.ledger.ingest import ingest
+
+        shutil.rmtree(self.root, ignore_errors=True)
+        (self.root / "dagster_home").mkdir(parents=True)
+        shutil.copy(PROJECT / "orchestration" / "dagster.yaml", self.root / "dagster_home" / "dagster.yaml")
+        generate(self.corpus, self.documents, FACTS_PER_DOCUMENT)
+        raw = self.root / "raw" / "ai_market.duckdb"
+        raw.parent.mkdir()
+        with duckdb.connect(str(raw)) as con:
+            self.facts = ingest(con, self.corpus).facts
+        scratch = self._copy_raw("compile")
+        dbt = [str(BIN / "dbt"), "compile", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"]
+        timed([*dbt, "--target-path", str(self.root / "compiled")], self.env(AI_MARKET_DBT_BUILD_PATH=str(scratch)), self.log)
+
+    def _copy_raw(self, purpose: str) -> Path:
+        # The same file name everywhere: DuckDB names the catalog after it, and compiled SQL uses it.
+        target = self.root / purpose / "ai_market.duckdb"
+        shutil.rmtree(target.parent, ignore_errors=True)
+        target.parent.mkdir(parents=True)
+        shutil.copy(self.root / "raw" / "ai_market.duckdb", target)
+        return target
+
+    def bare_dbt_build(self, round_: int) -> Timing:
+        database = self._copy_raw("bare")
+        command = [str(BIN / "dbt"), "build", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project", "--quiet"]
+        return timed(command, self.env(AI_MARKET_DBT_BUILD_PATH=str(database)), self.log)
+
+    def raw_sql_floor(self, round_: int) -> Timing:
+        database = self._copy_raw("floor")
+        command = [sys.executable, "-m", "benchmarks.floor", str(self.root / "compiled" / "manifest.json"), str(database)]
+        return timed(command, self.env(), self.log)
+
+    def _pipeline(self, round_: int) -> Timing:
+        data = self.root / f"run{round_}"
+        env = self.env(AI_MARKET_SOURCES=str(self.root / f"corpus{round_}"), AI_MARKET_DATA_DIR=str(data))
+        command = [str(BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", "refresh_warehouse"]
+        return timed(command, env, self.log)
+
+    def full_pipeline(self, round_: int) -> Timing:
+        shutil.rmtree(self.root / f"run{round_}", ignore_errors=True)
+        shutil.rmtree(self.root / f"corpus{round_}", ignore_errors=True)
+        shutil.copytree(self.corpus, self.root / f"corpus{round_}")
+        return self._pipeline(round_)
+
+    def noop_rerun(self, round_: int) -> Timing:
+        return self._pipeline(round_)
+
+    def add_one_document(self, round_: int) -> Timing:
+        add_one_document(self.root / f"corpus{round_}", self.documents + round_, FACTS_PER_DOCUMENT)
+        return self._pipeline(round_)
+
+
+def machine() -> dict:
+    cpuinfo, meminfo = Path("/proc/cpuinfo").read_text().splitlines(), Path("/proc/meminfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    memory_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "duckdb": version("duckdb"),
+        "dbt_core": version("dbt-core"),
+        "dagster": version("dagster"),
+    }
+
+
+def summarise(timings: dict[str, list[Timing]]) -> dict:
+    scenarios = {
+        name: {
+            "seconds": [round(t.seconds, 2) for t in runs],
+            "median_seconds": round(statistics.median(t.seconds for t in runs), 2),
+            "peak_rss_mb": round(max(t.peak_rss_mb for t in runs), 1),
+        }
+        for name, runs in timings.items()
+    }
+    median = {name: s["median_seconds"] for name, s in scenarios.items()}
+    ratios = {
+        "full_pipeline / bare_dbt_build": round(median["full_pipeline"] / median["bare_dbt_build"], 2),
+        "full_pipeline / raw_sql_floor": round(median["full_pipeline"] / median["raw_sql_floor"], 2),
+        "bare_dbt_build / raw_sql_floor": round(median["bare_dbt_build"] / median["raw_sql_floor"], 2),
+        "noop_rerun / full_pipeline": round(median["noop_rerun"] / median["full_pipeline"], 2),
+        "add_one_document / full_pipeline": round(median["add_one_document"] / median["full_pipeline"], 2),
+    }
+    return {"scenarios": scenarios, "ratios": ratios}
+
+
+def run(sizes: list[str], repeat: int, work: Path) -> dict:
+    prepared = [Size(name, work) for name in sizes]
+    for size in prepared:
+        size.prepare()
+    timings = {size.name: {name: [] for name in SCENARIOS} for size in prepared}
+    for round_ in range(repeat):
+        for size in prepared:
+            for name in SCENARIOS:
+                timing = getattr(size, name)(round_)
+                timings[size.name][name].append(timing)
+                seconds, rss = timing.seconds, timing.peak_rss_mb
+                print(f"round {round_ + 1}/{repeat} {size.name:>5} {name:<17} {seconds:7.1f} s {rss:7.0f} MB", flush=True)
+    return {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "repeat": repeat,
+        "sizes": {
+            size.name: {"generated_documents": size.documents, "facts": size.facts, **summarise(timings[size.name])} for size in prepared
+        },
+    }
+
+
+def readme_table(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        README_START,
+        f"Measured {results['measured_at']} on {m['cpu']} ({m['cores']} cores, {m['memory_gib']} GiB), "
+        f"DuckDB {m['duckdb']}, dbt-core {m['dbt_core']}, Dagster {m['dagster']}; median of {results['repeat']} interleaved rounds.",
+        "",
+        "| corpus | facts | bare dbt build | raw SQL floor | full pipeline | no-op rerun | +1 document "
+        "| full / dbt | no-op / full | +1 doc / full | peak RSS (full) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, size in results["sizes"].items():
+        s, r = size["scenarios"], size["ratios"]
+        seconds = {key: f"{scenario['median_seconds']} s" for key, scenario in s.items()}
+        lines.append(
+            f"| {name} | {size['facts']:,} | {seconds['bare_dbt_build']} | {seconds['raw_sql_floor']} "
+            f"| {seconds['full_pipeline']} | {seconds['noop_rerun']} | {seconds['add_one_document']} "
+            f"| {r['full_pipeline / bare_dbt_build']} | {r['noop_rerun / full_pipeline']} | {r['add_one_document / full_pipeline']} "
+            f"| {s['full_pipeline']['peak_rss_mb']:.0f} MB |"
+        )
+    lines.append(README_END)
+    return "\n".join(lines)
+
+
+def write_readme(results: dict, readme: Path) -> None:
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    readme.write_text(text[:start] + readme_table(results) + text[end:], encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the pipeline against bare dbt build and raw DuckDB SQL.")
+    parser.add_argument("--sizes", default="real,100k,1m", help=f"comma-separated, of {', '.join(SIZES)}")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=PROJECT / "data" / "bench")
+    parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results.json")
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    arguments = parser.parse_args()
+    results = run(arguments.sizes.split(","), arguments.repeat, arguments.work)
+    arguments.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(readme_table(results))
+    if arguments.readme:
+        write_readme(results, PROJECT / "README.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The benchmark's parts, small and fast (the big runs are `make bench`): the synthetic corpus is
+deterministic and passes every ingest rule, the raw-SQL floor computes the same marts as the
+pipeline, and the summary computes the ratios the targets are stated in."""
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from benchmarks import bench, corpus, floor
+from orchestration.ledger.ingest import ingest
+
+from .conftest import PROJECT, build_path
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_synthetic_corpus_is_deterministic_and_passes_every_ingest_rule(tmp_path: Path):
+    first = corpus.generate(tmp_path / "a", documents=5, facts_per_document=40, seed=3)
+    second = corpus.generate(tmp_path / "b", documents=5, facts_per_document=40, seed=3)
+    assert _digest(first) == _digest(second)
+    assert _digest(first) != _digest(corpus.generate(tmp_path / "c", documents=5, facts_per_document=40, seed=4))
+    with duckdb.connect() as con:
+        summary = ingest(con, first)
+        metrics = dict(con.execute("select metric, count(*) from raw.facts where document_id like '%synthetic' group by all").fetchall())
+        uncovered = con.execute("select count(*) from raw.number_mentions where covered_by_kind is null").fetchone()[0]
+    assert (summary.documents, summary.facts) == (4 + 5, 65 + 5 * 40)
+    assert uncovered == 0
+    assert metrics == {"deal_amount": 70, "funding_amount": 65, "deal_count": 65}
+
+
+def test_one_more_document_is_added_to_an_existing_corpus(tmp_path: Path):
+    root = corpus.generate(tmp_path / "corpus", documents=2, facts_per_document=9)
+    document_id = corpus.add_one_document(root, number=2, facts_per_document=9)
+    with duckdb.connect() as con:
+        assert ingest(con, root).documents == 4 + 3
+    assert (root / "facts" / f"{document_id}.jsonl").read_text().count("\n") == 9
+
+
+def test_raw_sql_floor_computes_the_same_marts_as_the_pipeline(built, tmp_path: Path):
+    _, published = built
+    database = tmp_path / "floor" / "ai_market.duckdb"  # the catalog name dbt compiled against
+    database.parent.mkdir()
+    database.write_bytes(build_path(published).read_bytes())
+    env = {**os.environ, "AI_MARKET_DBT_BUILD_PATH": str(database)}
+    dbt = [str(Path(sys.executable).with_name("dbt")), "compile", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"]
+    subprocess.run([*dbt, "--target-path", str(tmp_path / "compiled"), "--quiet"], cwd=PROJECT, env=env, check=True)
+    with duckdb.connect(str(database)) as con:  # start the floor from the raw tables alone
+        for (schema,) in con.execute("select distinct schema_name from duckdb_tables() where schema_name <> 'raw'").fetchall():
+            con.execute(f"drop schema {schema} cascade")
+    assert floor.build(tmp_path / "compiled" / "manifest.json", database) == 22
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"attach '{published}' as published (read_only)")
+        marts = con.execute("select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'marts'")
+        for (mart,) in marts.fetchall():
+            differing = con.execute(
+                f"select count(*) from ((select * from marts.{mart} except all select * from published.marts.{mart}) "
+                f"union all (select * from published.marts.{mart} except all select * from marts.{mart}))"
+            ).fetchone()[0]
+            assert differing == 0, mart
+
+
+def test_summary_reports_medians_and_the_target_ratios():
+    def runs(*seconds: float) -> list[bench.Timing]:
+        return [bench.Timing(s, 100.0 + s) for s in seconds]
+
+    summary = bench.summarise(
+        {
+            "bare_dbt_build": runs(10, 12, 11),
+            "raw_sql_floor": runs(2, 2, 3),
+            "full_pipeline": runs(20, 24, 22),
+            "noop_rerun": runs(5, 6, 4),
+            "add_one_document": runs(7, 6, 8),
+        }
+    )
+    assert summary["scenarios"]["full_pipeline"] == {"seconds": [20, 24, 22], "median_seconds": 22, "peak_rss_mb": 124.0}
+    assert summary["ratios"] == {
+        "full_pipeline / bare_dbt_build": 2.0,
+        "full_pipeline / raw_sql_floor": 11.0,
+        "bare_dbt_build / raw_sql_floor": 5.5,
+        "noop_rerun / full_pipeline": 0.23,
+        "add_one_document / full_pipeline": 0.32,
+    }
+    table = bench.readme_table({"measured_at": "t", "machine": bench.machine(), "repeat": 3, "sizes": {"real": {"facts": 65, **summary}}})
+    assert "| real | 65 | 11 s | 2 s | 22 s | 5 s | 7 s | 2.0 | 0.23 | 0.32 | 124 MB |" in table
