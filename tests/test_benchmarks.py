@@ -88,3 +88,10 @@ def test_summary_reports_medians_and_the_target_ratios():
     }
     table = bench.readme_table({"measured_at": "t", "machine": bench.machine(), "repeat": 3, "sizes": {"real": {"facts": 65, **summary}}})
     assert "| real | 65 | 11 s | 2 s | 22 s | 5 s | 7 s | 2.0 | 0.23 | 0.32 | 124 MB |" in table
+
+
+def test_peak_rss_counts_the_whole_process_tree(tmp_path: Path):
+    hold = "import time; x = bytearray({} * 2**20); time.sleep(1)"
+    both = f'{sys.executable} -c "{hold.format(150)}" & {sys.executable} -c "{hold.format(100)}"; wait'
+    timing = bench.timed(["bash", "-c", both], dict(os.environ), tmp_path / "log")
+    assert 250 <= timing.peak_rss_mb < 400 and timing.seconds >= 1
