@@ -7,12 +7,11 @@ ai-market-ledger rollback   make the version published before the current one cu
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 
 from . import settings
 from .ledger import publishing
-from .ledger.recovery import discard_dead_writers_work
-from .ledger.writer_lock import WriterBusy, WriterLock
+from .ledger.recovery import take_writer
+from .ledger.writer_lock import WriterBusy
 
 
 def _versions(layout: publishing.Layout) -> int:
@@ -30,14 +29,13 @@ def _versions(layout: publishing.Layout) -> int:
 
 def _rollback(layout: publishing.Layout) -> int:
     # The writer lock keeps a rollback from crossing a run's publish.
-    lock = WriterLock(settings.build_path().with_name("writer.lock"))
     try:
-        dead = lock.acquire({"run_id": "rollback", "started_at": datetime.now(UTC).isoformat(timespec="seconds")})
+        lock, _, cleaned = take_writer(settings.build_path(), layout, "rollback")
     except WriterBusy as busy:
         print(f"rollback refused: {busy}", file=sys.stderr)
         return 1
     try:
-        for line in discard_dead_writers_work(dead, settings.build_path(), layout):
+        for line in cleaned:
             print(line)
         before, after = publishing.rollback(layout)
     except (RuntimeError, FileNotFoundError) as problem:

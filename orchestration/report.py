@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from . import settings
@@ -19,8 +20,6 @@ def report_charts(context: AssetExecutionContext) -> MaterializeResult:
     `index`): funding by period, market size series with projections marked, rankings, and the claim
     audit (stated against recomputed). chart_data.json holds exactly the series each chart draws.
     It only reads the published file, as any BI reader does, so it needs no writer lock."""
-    import duckdb
-
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         drawn = charts.collect(con)
         cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")

@@ -5,7 +5,6 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -15,7 +14,7 @@ from pydantic import PrivateAttr
 
 from . import settings
 from .ledger import publishing
-from .ledger.recovery import discard_dead_writers_work
+from .ledger.recovery import take_writer
 from .ledger.writer_lock import WriterLock
 
 
@@ -52,10 +51,8 @@ class Warehouse(ConfigurableResource):
             connection.close()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        lock = WriterLock(self.build().with_name("writer.lock"))
-        dead = lock.acquire({"run_id": context.run_id, "started_at": datetime.now(UTC).isoformat(timespec="seconds")})
-        self._lock = lock
-        for line in discard_dead_writers_work(dead, self.build(), self.layout()):
+        self._lock, dead, cleaned = take_writer(self.build(), self.layout(), context.run_id)
+        for line in cleaned:
             context.log.warning(line)
         run = context.instance.get_run_by_id(dead["run_id"]) if dead and dead.get("run_id") and context.instance else None
         if run and run.status in (DagsterRunStatus.STARTING, DagsterRunStatus.STARTED):

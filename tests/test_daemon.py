@@ -2,7 +2,6 @@
 dagster.yaml): a new source file makes the sensor launch a run that updates the published marts,
 and the schedule's tick launches a run. Bounded in time; every process it starts is stopped."""
 
-import json
 import os
 from pathlib import Path
 
@@ -10,31 +9,10 @@ import duckdb
 from dagster import DagsterRunStatus
 from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 
+from benchmarks.corpus import add_one_document
+
 from .conftest import SourceCopy
 from .live import deployment, stop_group, wait_until
-
-NEW_DOCUMENT = "004_daemon_note"
-MANIFEST_LINE = {
-    "document_id": NEW_DOCUMENT,
-    "title": "A note that states no figures",
-    "title_basis": "curated",
-    "outlet": None,
-    "author": None,
-    "published_start": "2025-01-01",
-    "published_end": "2025-12-31",
-    "date_basis": "inferred_from_content",
-    "date_evidence": "A test document; dated to the year the other documents refer to.",
-    "reference_year": 2025,
-    "language": "en",
-}
-
-
-def _add_document(sources: SourceCopy) -> None:
-    (sources.root / "documents" / f"{NEW_DOCUMENT}.txt").write_text(
-        "Investors keep asking which artificial intelligence firms will win; this note names none.\n", encoding="utf-8"
-    )
-    with (sources.root / "documents" / "manifest.jsonl").open("a", encoding="utf-8") as manifest:
-        manifest.write(json.dumps(MANIFEST_LINE) + "\n")
 
 
 def _runs_tagged(made, tag: str) -> list:
@@ -57,7 +35,7 @@ def test_a_new_source_file_makes_the_sensor_run_update_the_marts_and_the_schedul
             return made.instance().get_ticks(state.instigator_origin_id, state.selector_id) if state else []
 
         wait_until(lambda: any(t.status == TickStatus.SKIPPED for t in sensor_ticks()), "the sensor's first tick", timeout=120)
-        _add_document(sources)
+        new_document = add_one_document(sources.root, number=0, facts_per_document=6)
 
         sensor_run = wait_until(lambda: _runs_tagged(made, "dagster/sensor_name"), "the sensor to launch a run", timeout=120)[0]
         wait_until(lambda: _runs_tagged(made, "dagster/schedule_name"), "the schedule to tick and launch a run", timeout=150)
@@ -68,7 +46,7 @@ def test_a_new_source_file_makes_the_sensor_run_update_the_marts_and_the_schedul
         assert finished.tags["dagster/sensor_name"] == "source_files_changed"
         with duckdb.connect(str(made.published), read_only=True) as con:
             assert con.execute("select run_id from meta.publication").fetchone()[0] in {r.run_id for r in made.instance().get_runs()}
-            assert con.execute("select count(*) from marts.documents where document_id = ?", [NEW_DOCUMENT]).fetchone()[0] == 1
+            assert con.execute("select count(*) from marts.documents where document_id = ?", [new_document]).fetchone()[0] == 1
     finally:
         stop_group(daemon)
     # The runs the daemon launched are in its process group too; killed, they are gone once reaped.

@@ -97,8 +97,7 @@ def publish(build: Path, layout: Layout, version_id: str, marts: list[str], meta
     staging.mkdir(parents=True)
     database = staging / layout.published.name
     _write_database(build, database, marts, meta, storage_version)
-    _export_parquet(database, staging / "parquet")
-    _write_description(database, staging / "publication.json")
+    _export(database, staging / "parquet", staging / "publication.json")
     database.chmod(0o444)
     _sync_tree(staging)
     pause_point("publish:written")
@@ -137,24 +136,20 @@ def _write_database(build: Path, database: Path, marts: list[str], meta: list[Me
         con.execute("detach pub")
 
 
-def _export_parquet(database: Path, folder: Path) -> None:
+def _export(database: Path, parquet: Path, description: Path) -> None:
+    """Every table as Parquet, and the meta tables as publication.json, from one read of the file."""
     with duckdb.connect(str(database), read_only=True) as con:
-        tables = con.execute("select schema_name, table_name from duckdb_tables() order by all").fetchall()
-        for schema, table in tables:
-            (folder / schema).mkdir(parents=True, exist_ok=True)
-            target = _sql_path(folder / schema / f"{table}.parquet")
+        for schema, table in con.execute("select schema_name, table_name from duckdb_tables() order by all").fetchall():
+            (parquet / schema).mkdir(parents=True, exist_ok=True)
+            target = _sql_path(parquet / schema / f"{table}.parquet")
             con.execute(f"copy {schema}.\"{table}\" to '{target}' (format parquet, compression zstd)")
-
-
-def _write_description(database: Path, target: Path) -> None:
-    with duckdb.connect(str(database), read_only=True) as con:
-        description = {}
         tables = con.execute("select table_name from duckdb_tables() where schema_name = 'meta' order by table_name <> 'publication', 1")
+        meta = {}
         for (table,) in tables.fetchall():
             cursor = con.execute(f"select * from meta.{table}")
             columns = [d[0] for d in cursor.description]
-            description[table] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    target.write_text(json.dumps(description, indent=2, default=str) + "\n", encoding="utf-8")
+            meta[table] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    description.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 def switch_current(layout: Layout, version_id: str) -> None:

@@ -1,8 +1,19 @@
 """Clean up after a writer that died (kill -9, OOM, power cut) before it released the writer lock."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .publishing import Layout, clean_incomplete
+from .writer_lock import WriterLock
+
+
+def take_writer(build: Path, layout: Layout, holder: str) -> tuple[WriterLock, dict | None, list[str]]:
+    """Take the writer lock beside the build database for `holder` (a run id, or 'rollback'); raises
+    WriterBusy naming a live holder. Returns the lock, the record of a dead predecessor (or None) and
+    what was cleaned up after it."""
+    lock = WriterLock(build.with_name("writer.lock"))
+    dead = lock.acquire({"run_id": holder, "started_at": datetime.now(UTC).isoformat(timespec="seconds")})
+    return lock, dead, discard_dead_writers_work(dead, build, layout)
 
 
 def discard_dead_writers_work(dead: dict | None, build: Path, layout: Layout) -> list[str]:
