@@ -18,7 +18,7 @@ env: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
@@ -35,7 +35,7 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml | env
 	$(BIN)/dagster instance concurrency set ai_market_warehouse 1
 
 run: parse $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster job execute -m orchestration.definitions -j refresh_warehouse
+	$(BIN)/ai-market-ledger refresh
 	@echo "Published: $${AI_MARKET_DUCKDB:-data/ai_market.duckdb} (schemas marts and meta; Parquet copies beside it in parquet/)"
 
 # dbt's documentation site (data/docs/dbt/index.html) from the build database of the last run.

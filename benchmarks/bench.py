@@ -2,8 +2,9 @@
 
 1. bare_dbt_build   `dbt build` of the same project on the same raw tables (what a dbt user runs)
 2. raw_sql_floor    the same marts computed by DuckDB alone (benchmarks/floor.py)
-3. full_pipeline    `dagster job execute`: ingest with every rule, dbt build, every gate, publish, report
-4. noop_rerun       the full pipeline again with nothing changed
+3. full_pipeline    `ai-market-ledger refresh` (what `make run` runs: the Dagster job, recorded in
+                    DAGSTER_HOME): ingest with every rule, dbt build, every gate, publish, report
+4. noop_rerun       the same command again with nothing changed (it stops after hashing the sources)
 5. add_one_document the full pipeline after one new article
 
 Each round runs 1..5 once per size, so that drift of the machine hits every scenario alike; the
@@ -135,7 +136,7 @@ class Size:
     def _pipeline(self, round_: int) -> Timing:
         data = self.root / f"run{round_}"
         env = self.env(AI_MARKET_SOURCES=str(self.root / f"corpus{round_}"), AI_MARKET_DATA_DIR=str(data))
-        command = [str(BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", "refresh_warehouse"]
+        command = [str(BIN / "ai-market-ledger"), "refresh"]
         return timed(command, env, self.log)
 
     def full_pipeline(self, round_: int) -> Timing:

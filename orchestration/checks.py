@@ -33,7 +33,9 @@ def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
-            frame = con.sql(f"select * from {suite.table}").df()
+            columns = suite.columns_needed([d[0] for d in con.sql(f"select * from {suite.table} limit 0").description])
+            quoted = ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
+            frame = con.sql(f"select {quoted} from {suite.table}").df()
         outcome = run_suite(suite, frame, settings.data_dir() / "gx", context.run.run_id)
         met = outcome.evaluated - len(outcome.failures)
         context.log.info(f"GX suite {position} {suite.name}: {met}/{outcome.evaluated} expectations met")
@@ -50,6 +52,7 @@ def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
                 "expectations_evaluated": outcome.evaluated,
                 "expectations_failed": len(outcome.failures),
                 "rows_validated": len(frame),
+                "columns_validated": ", ".join(columns),
                 "failed_expectations": metadata_table(
                     ["expectation", "column", "expected", "observed", "why"],
                     [(f.expectation, f.column, f.expected, f.observed, f.why) for f in outcome.failures],

@@ -1,11 +1,14 @@
 """`ai-market-ledger`: look after the published warehouse from a terminal.
 
+ai-market-ledger refresh    run the refresh_warehouse job now, in this process (what `make run` does)
 ai-market-ledger versions   the kept versions, oldest first, the current one marked
 ai-market-ledger rollback   make the version published before the current one current again
 """
 
 import argparse
 import json
+import logging
+import os
 import sys
 
 from . import settings
@@ -47,12 +50,35 @@ def _rollback(layout: publishing.Layout) -> int:
     return 0
 
 
+def _refresh(rebuild_unchanged: bool) -> int:
+    """Run refresh_warehouse against the instance in DAGSTER_HOME, like `dagster job execute`: the
+    run, its events and its checks are recorded there and shown in the UI. Then leave at once: the
+    run is fully stored, and tearing down the interpreter (Dagster, dbt, GX, pandas) costs seconds."""
+    from dagster import DagsterInstance
+
+    from .definitions import defs
+    from .schedules import REBUILD_UNCHANGED
+
+    run_config = REBUILD_UNCHANGED if rebuild_unchanged else {}
+    with DagsterInstance.get() as instance:
+        result = defs.get_job_def("refresh_warehouse").execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+        print(f"run {result.run_id}: {'success' if result.success else 'FAILURE'} (DAGSTER_HOME={instance.root_directory})")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0 if result.success else 1)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ai-market-ledger", description="Look after the published warehouse.")
+    parser = argparse.ArgumentParser(prog="ai-market-ledger", description="Run the pipeline and look after the published warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
+    refresh = commands.add_parser("refresh", help="validate, build, gate and publish now (refresh_warehouse)")
+    refresh.add_argument("--rebuild-unchanged", action="store_true", help="rebuild even if nothing changed since the current version")
     commands.add_parser("versions", help="list the kept versions, the current one marked with *")
     commands.add_parser("rollback", help="make the previously published version current again")
     arguments = parser.parse_args(argv)
+    if arguments.command == "refresh":
+        return _refresh(arguments.rebuild_unchanged)
     layout = publishing.Layout(settings.warehouse_path())
     return _versions(layout) if arguments.command == "versions" else _rollback(layout)
 

@@ -1,5 +1,7 @@
 """dbt models as assets (staging, intermediate, marts) and dbt tests as asset checks."""
 
+import importlib
+import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -41,36 +43,43 @@ def _table_preview(con, table: str) -> MetadataValue:
     return metadata_table([d[0] for d in cursor.description], cursor.fetchall())
 
 
-def _with_table_metadata(context: AssetExecutionContext, events: list, warehouse: Warehouse) -> list:
+def _with_table_metadata(context: AssetExecutionContext, outputs: list[Output], warehouse: Warehouse) -> list[Output]:
     """Row counts for every model and a preview of every mart. dbt holds the DuckDB file while it
     runs, so this reads it afterwards, once, read-only."""
-    outputs = [e for e in events if isinstance(e, Output)]
     if not outputs:
-        return events
-    enriched = {}
+        return outputs
+    enriched = []
     with warehouse.connect(read_only=True) as con:
         for event in outputs:
             table = ".".join(context.asset_key_for_output(event.output_name).path)
             metadata = {"dagster/row_count": con.execute(f"select count(*) from {table}").fetchone()[0]}
             if table.startswith("marts."):
                 metadata["preview"] = _table_preview(con, table)
-            enriched[id(event)] = event.with_metadata({**event.metadata, **metadata})
-    return [enriched.get(id(e), e) for e in events]
+            enriched.append(event.with_metadata({**event.metadata, **metadata}))
+    return enriched
 
 
-def _logging_progress(context: AssetExecutionContext, stream: Iterator) -> Iterator:
-    """Pass dbt's events through, logging 'model k of n' and 'tests k of m' as they come: the
-    events themselves are held back until dbt has finished (see _with_table_metadata)."""
+def _passing_through(context: AssetExecutionContext, stream: Iterator, outputs: list[Output]) -> Iterator:
+    """dbt's test results and observations as they come, so Dagster stores them while dbt is still
+    building; the models' outputs are kept in `outputs`, to be yielded with their row counts once
+    dbt has finished. Logs 'model k of n' and 'tests k of m' on the way."""
     models, tests = len(context.selected_asset_keys), len(context.selected_asset_check_keys)
-    built = checked = 0
+    checked = 0
     for event in stream:
         if isinstance(event, Output):
-            built += 1
+            outputs.append(event)
             key = context.asset_key_for_output(event.output_name).to_user_string()
-            context.log.info(f"dbt: model {built} of {models} built ({key}); tests {checked} of {tests} run")
-        elif isinstance(event, AssetCheckResult):
+            context.log.info(f"dbt: model {len(outputs)} of {models} built ({key}); tests {checked} of {tests} run")
+            continue
+        if isinstance(event, AssetCheckResult):
             checked += 1
         yield event
+
+
+def _import_in_background(*modules: str) -> None:
+    """dbt builds in a subprocess while this process mostly waits for its events; importing what the
+    steps after it need (GX takes seconds, matplotlib about one) in that time takes it off the run."""
+    threading.Thread(target=lambda: [importlib.import_module(m) for m in modules], name="warm-imports", daemon=True).start()
 
 
 @dbt_assets(
@@ -84,11 +93,15 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     """Builds staging views, intermediate views and contract-enforced mart tables with `dbt build`;
     each dbt test is reported as an asset check, and a failing test skips the models after it."""
     settings.export_for_dbt()
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-    events = list(_logging_progress(context, invocation.stream()))
-    yield from _with_table_metadata(context, events, warehouse)
+    _import_in_background("great_expectations", "pandas", "matplotlib.figure", "matplotlib.backends.backend_agg")
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=settings.dbt_target_path())
+    outputs, failed = [], []
+    for event in _passing_through(context, invocation.stream(), outputs):
+        if isinstance(event, AssetCheckResult) and not event.passed:
+            failed.append(event)
+        yield event
+    yield from _with_table_metadata(context, outputs, warehouse)
     if not invocation.is_successful():
-        failed = [e for e in events if isinstance(e, AssetCheckResult) and not e.passed]
         names = ", ".join(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed[:10])
         raise Failure(
             description=f"dbt build failed ({len(failed)} failing test(s){': ' + names if names else ''}); "

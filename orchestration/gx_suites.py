@@ -8,6 +8,7 @@ GX takes seconds to import, so it is imported only inside run_suite."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,24 @@ class Suite:
     @property
     def asset_key_path(self) -> list[str]:
         return self.table.split(".")
+
+    def columns_needed(self, table_columns: list[str]) -> list[str]:
+        """The columns this suite's expectations read (named in kwargs or in a row_condition), so
+        that a million-row mart is not loaded whole for a few columns. Every row is still
+        validated. A suite with an expectation that reads no named column and is not a row count
+        (e.g. one about the table's column set) gets every column."""
+        named: set[str] = set()
+        for expectation in self.definition["expectations"]:
+            kwargs = expectation["kwargs"]
+            columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs] + list(kwargs.get("column_list", []))
+            if not columns and expectation["type"] not in ROW_COUNT_EXPECTATIONS:
+                return table_columns
+            condition = kwargs.get("row_condition") or ""
+            named |= set(columns) | {c for c in table_columns if re.search(rf"\b{re.escape(c)}\b", condition)}
+        return [c for c in table_columns if c in named] or table_columns[:1]
+
+
+ROW_COUNT_EXPECTATIONS = {"expect_table_row_count_to_be_between", "expect_table_row_count_to_equal"}
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,9 @@ The run has written the private build database and every gate (dbt tests, Great 
 suites) has judged it; only if every upstream asset was built in this run and every gate on them
 passed are the marts copied into a new version of the file BI reads, with a self-description."""
 
-import hashlib
 import json
-import subprocess
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
-from importlib.metadata import version
 
 from dagster import (
     AssetExecutionContext,
@@ -26,13 +23,12 @@ from .dbt_assets import dbt_models
 from .ledger import publishing
 from .ledger.publishing import MetaTable
 from .metadata import metadata_table
+from .provenance import BUILD_INPUTS, build_inputs, code_version
 from .resources import Warehouse
 from .schedules import DAILY_FRESHNESS
 
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.path)
-CODE_PATHS = ("orchestration", "dbt_project/models", "dbt_project/macros", "dbt_project/tests", "expectations")
-CODE_FILES = ("pyproject.toml", "requirements.lock", "dbt_project/dbt_project.yml")
 
 
 @dataclass(frozen=True)
@@ -82,38 +78,17 @@ def _refusals(context: AssetExecutionContext, gates: list[Gate], built: set[Asse
     return problems
 
 
-def _git(*arguments: str) -> str:
-    return subprocess.run(["git", *arguments], cwd=settings.PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
-
-
-def code_version() -> tuple[str | None, bool | None, str]:
-    """(git commit, whether the work tree differs from it, sha256 of the pipeline's code files)."""
-    root = settings.PROJECT_ROOT
-    files = sorted(p for folder in CODE_PATHS for p in (root / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    digest = hashlib.sha256()
-    for path in files + [root / name for name in CODE_FILES]:
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    try:
-        commit = _git("rev-parse", "HEAD").strip()
-        return commit, bool(_git("status", "--porcelain", "--", *CODE_PATHS, *CODE_FILES).strip()), digest.hexdigest()
-    except (OSError, subprocess.CalledProcessError):
-        return None, None, digest.hexdigest()
-
-
 def self_description(run_id: str, version_id: str, published_at: datetime, marts: list[str], gates: list[Gate]) -> list[MetaTable]:
     """The meta schema of a published version: what it is, what it was built from, what judged it."""
     commit, dirty, code_sha256 = code_version()
+    inputs = build_inputs(code_sha256)
     publication = (
         run_id,
         version_id,
         published_at.replace(tzinfo=None),
         commit,
         dirty,
-        code_sha256,
-        version("dagster"),
-        version("dbt-core"),
-        version("duckdb"),
-        settings.storage_version(),
+        *(inputs[key] for key in BUILD_INPUTS),
         len(marts),
         len(gates),
         sum(g.passed for g in gates),

@@ -39,6 +39,24 @@ def build_path() -> Path:
     return _env_path("AI_MARKET_BUILD_DUCKDB", data_dir() / "build" / "ai_market.duckdb")
 
 
+def dbt_target_path() -> Path:
+    """dbt's target folder for pipeline runs: one fixed folder beside the build database, so dbt's
+    partial-parse state (valid for this build path) stays warm from one run to the next."""
+    return build_path().with_name("dbt_target")
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for the pipeline's own connections and for dbt's (profiles.yml reads
+    the same variable). DuckDB's default is 80% of the machine; past this limit it spills to disk."""
+    return os.environ.get("AI_MARKET_DUCKDB_MEMORY_LIMIT") or "1GB"
+
+
+def rebuild_unchanged() -> bool:
+    """AI_MARKET_REBUILD_UNCHANGED=1: every run rebuilds, even with nothing changed since the
+    current publication (by default such a run stops after hashing the source files)."""
+    return os.environ.get("AI_MARKET_REBUILD_UNCHANGED", "") not in ("", "0", "false")
+
+
 def keep_versions() -> int:
     """How many published versions stay on disk for rollback (at least two: current and previous)."""
     return max(2, int(os.environ.get("AI_MARKET_KEEP_VERSIONS") or 5))

@@ -4,15 +4,18 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    Config,
     Failure,
     MaterializeResult,
     multi_asset,
 )
+from pydantic import Field
 
 from . import settings
-from .ledger.ingest import ingest
+from .ledger.ingest import hash_sources, ingest
 from .ledger.violations import SourceValidationError
 from .metadata import metadata_table
+from .provenance import unchanged_publication
 from .resources import Warehouse
 
 RAW_TABLES = {
@@ -41,25 +44,45 @@ def _failure(error: SourceValidationError) -> Failure:
     )
 
 
+class IngestConfig(Config):
+    rebuild_unchanged: bool = Field(
+        default=False,
+        description="Rebuild, re-check and republish even when the source files, code and tool versions are exactly "
+        "those of the current published version (the daily schedule does; AI_MARKET_REBUILD_UNCHANGED=1 does it always).",
+    )
+
+
 @multi_asset(
     name="ingest_sources",
     specs=[
-        AssetSpec(AssetKey(["raw", table]), description=text, group_name="ingest", kinds={"duckdb", "python"})
+        # skippable: when nothing changed since the current publication, nothing downstream runs
+        AssetSpec(AssetKey(["raw", table]), description=text, group_name="ingest", kinds={"duckdb", "python"}, skippable=True)
         for table, text in RAW_TABLES.items()
     ],
     can_subset=False,
     pool=settings.WRITER_POOL,
 )
-def ingest_sources(context: AssetExecutionContext, warehouse: Warehouse):
+def ingest_sources(context: AssetExecutionContext, config: IngestConfig, warehouse: Warehouse):
     """Validates the source tree (file names, encoding, JSON Schema, references, evidence found
     verbatim, periods, parts within wholes, every number in the text accounted for) and only then
     replaces the raw schema in one transaction. A bad file fails the run naming file, row, field and
-    rule, and leaves every published table as it was."""
+    rule, and leaves every published table as it was.
+
+    If the source files, the code and the tool versions are exactly those the current published
+    version was built and gated from, the run stops here: nothing downstream would change."""
     sources = settings.sources_dir()
-    context.log.info(f"Validating and loading {sources} into the build database {warehouse.build()}")
     with warehouse.connect() as con:
+        files = hash_sources(con, sources)
+        unchanged = unchanged_publication(warehouse.layout(), files)
+        if unchanged and not (config.rebuild_unchanged or settings.rebuild_unchanged()):
+            context.log.info(
+                f"Nothing to do: the {len(files)} source files, the code and the tool versions are those of the current "
+                f"published version {unchanged}, which passed every gate. Models, gates and publish are skipped."
+            )
+            return
+        context.log.info(f"Validating and loading {sources} into the build database {warehouse.build()}")
         try:
-            summary = ingest(con, sources)
+            summary = ingest(con, sources, hashed=True)
         except SourceValidationError as error:
             raise _failure(error) from error
         counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in RAW_TABLES}

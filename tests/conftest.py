@@ -100,17 +100,20 @@ def pipeline_env(tmp_path: Path, sources: SourceCopy, built, monkeypatch: pytest
     monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
     monkeypatch.setenv("AI_MARKET_DATA_DIR", str(data))
     monkeypatch.setenv("AI_MARKET_DUCKDB", str(data / session_published.name))
+    # These tests want real runs on sources that are often unchanged since the copied publication;
+    # test_unchanged_sources.py unsets this to test the short-cut itself.
+    monkeypatch.setenv("AI_MARKET_REBUILD_UNCHANGED", "1")
     return data / session_published.name
 
 
-def run_refresh(job: str = "refresh_warehouse"):
+def run_refresh(job: str = "refresh_warehouse", run_config: dict | None = None):
     """Execute a job (the refresh by default) in this process, as `make run` does; return its result."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
     instance = DagsterInstance.ephemeral()
-    result = defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
+    result = defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False, run_config=run_config or {})
     return result, instance
 
 

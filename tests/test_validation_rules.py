@@ -2,17 +2,19 @@
 
 import json
 
-from orchestration.ledger import coverage, rules, structure
+import duckdb
+
+from orchestration.ledger import coverage, ingest, rules, structure
 from orchestration.ledger.reading import SourceTree
 
 from .conftest import SOURCES
 
 TREE = SourceTree(SOURCES)
-REFERENCE = rules.Reference(
-    regions=frozenset({"US", "KR", "GLOBAL"}),
-    currencies=frozenset({"USD", "KRW"}),
-    metrics=frozenset({"funding_amount", "share", "deal_amount"}),
-)
+REFERENCE = {
+    "regions": ("region_code", ["US", "KR", "GLOBAL"]),
+    "currencies": ("currency_code", ["USD", "KRW"]),
+    "metrics": ("metric", ["funding_amount", "share", "deal_amount"]),
+}
 SENTENCE = "Last year the sector raised $56 billion, of which startups took 10.71%."
 MANIFEST = [
     {
@@ -55,7 +57,17 @@ def a_fact(**changes) -> dict:
 
 
 def violations(facts: list[dict]) -> set[tuple[str, int, str, str]]:
-    return {(v.file, v.row, v.field, v.rule) for v in rules.check_facts(facts, MANIFEST, TEXTS, REFERENCE)}
+    """The rules' verdict on these records, through the same temp tables and SQL as the ingest."""
+    con = duckdb.connect()
+    for table, records in (("src_manifest", MANIFEST), ("src_facts", facts), ("src_exclusions", [])):
+        con.execute(f"create temp table {table} (source_file varchar, line_number bigint, line varchar)")
+        for record in records:
+            con.execute(f"insert into {table} values (?, ?, ?)", [record["_file"], record["_row"], json.dumps(clean(record))])
+    con.execute("create temp table src_texts as select unnest(?) as document_id, unnest(?) as content", [list(TEXTS), list(TEXTS.values())])
+    for name, (column, values) in REFERENCE.items():
+        con.execute(f"create temp table src_{name} as select unnest(?) as {column}", [values])
+    ingest.run_script(con, "stage_tables.sql")
+    return {(v.file, v.row, v.field, v.rule) for v in rules.check(con)}
 
 
 def schema_problems(record: dict) -> set[tuple[str, str]]:

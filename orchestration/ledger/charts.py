@@ -18,15 +18,22 @@ class Chart:
     data: dict
 
 
+MAX_BARS = 30  # a readable picture; with thousands of documents the chart shows the largest totals
+
+
 def funding_by_period(con: duckdb.DuckDBPyConnection) -> Chart:
+    (total,) = con.execute("select count(*) from marts.funding_by_period").fetchone()
     rows = con.execute(
-        """select scope || ' · ' || region || ' · ' || period, amount_usd / 1e9
-        from marts.funding_by_period order by scope, region, period"""
+        f"""select label, usd_billion from (
+            select scope, region, period, scope || ' · ' || region || ' · ' || period as label, amount_usd / 1e9 as usd_billion
+            from marts.funding_by_period order by amount_usd desc nulls last, label limit {MAX_BARS}
+        ) order by scope, region, period"""
     ).fetchall()
+    shown = "Each bar" if total <= MAX_BARS else f"The {MAX_BARS} largest of {total:,} totals; each bar"
     return Chart(
         "funding_by_period",
         "Funding by period (USD billion)",
-        "Each bar is one funding total a document states, by the population funded, region and period.",
+        f"{shown} is one funding total a document states, by the population funded, region and period.",
         {"bars": [{"label": label, "usd_billion": value} for label, value in rows]},
     )
 

@@ -70,27 +70,49 @@ def check_file_names(tree: SourceTree) -> list[Violation]:
     return problems
 
 
-def read_lines(con: duckdb.DuckDBPyConnection, tree: SourceTree, table: str, files: list[Path]) -> list[Violation]:
-    """Create temp table `table` (source_file, line_number, line) from JSON-lines files; return problems
-    that concern whole files or raw lines (encoding, byte-order mark, blank files)."""
-    con.execute(f"create or replace temp table {table} (source_file varchar, line_number bigint, line varchar)")
+def _read_text_files(con: duckdb.DuckDBPyConnection, tree: SourceTree, target: str, select: str, files: list[Path]) -> None:
+    """Insert into `target` from one read_text over all `files` (one statement, so DuckDB reads them
+    in parallel); `select` reads them as `read_text($files)`. A file that is not UTF-8 fails the
+    whole statement, so the files are then read one by one to name every such file."""
+    if not files:
+        return
+    statement = f"insert into {target} {select}"
+    try:
+        con.execute(statement, {"files": [str(path) for path in files]})
+        return
+    except duckdb.InvalidInputException:
+        pass
     problems = []
     for path in files:
-        name = tree.relative(path)
         try:
-            con.execute(
-                f"""insert into {table}
-                select ? as source_file, i as line_number, rtrim(lines[i], chr(13)) as line
-                from (select string_split(content, chr(10)) as lines from read_text(?)), range(1, len(lines) + 1) t(i)
-                where trim(lines[i]) <> ''""",
-                [name, str(path)],
-            )
+            con.execute(statement, {"files": [str(path)]})
         except duckdb.InvalidInputException as error:
-            problems.append(Violation(name, 0, "encoding", "utf8", f"file is not valid UTF-8 text ({error})"))
-            continue
-        (records,) = con.execute(f"select count(*) from {table} where source_file = ?", [name]).fetchone()
-        if records == 0:
-            problems.append(Violation(name, 0, "file", "not_empty", "file holds no records"))
+            problems.append(Violation(tree.relative(path), 0, "encoding", "utf8", f"file is not valid UTF-8 text ({error})"))
+    raise SourceValidationError(problems)
+
+
+def read_lines(con: duckdb.DuckDBPyConnection, tree: SourceTree, table: str, files: list[Path]) -> list[Violation]:
+    """Create temp table `table` (source_file, line_number, line) from JSON-lines files; return problems
+    that concern whole files or raw lines (byte-order mark, blank files). A file that is not UTF-8
+    raises at once: nothing of it can be checked further."""
+    con.execute(f"create or replace temp table {table} (source_file varchar, line_number bigint, line varchar)")
+    _read_text_files(
+        con,
+        tree,
+        table,
+        """select source_file, line_number, rtrim(line, chr(13)) as line
+        from (
+            select regexp_extract(filename, '[^/]+/[^/]+$') as source_file, unnest(string_split(content, chr(10))) as line,
+                generate_subscripts(string_split(content, chr(10)), 1) as line_number
+            from read_text($files)
+        )
+        where trim(line) <> ''""",
+        files,
+    )
+    read = {name for (name,) in con.execute(f"select distinct source_file from {table}").fetchall()}
+    problems = [
+        Violation(tree.relative(path), 0, "file", "not_empty", "file holds no records") for path in files if tree.relative(path) not in read
+    ]
     for name, line_number in con.execute(f"select source_file, line_number from {table} where starts_with(line, chr(65279))").fetchall():
         problems.append(
             Violation(
@@ -104,22 +126,28 @@ def read_lines(con: duckdb.DuckDBPyConnection, tree: SourceTree, table: str, fil
     return problems
 
 
-def read_texts(con: duckdb.DuckDBPyConnection, tree: SourceTree) -> dict[str, str]:
-    """Document texts by document id (the file name without .txt), kept in temp table src_texts so
-    that publishing does not read the files again."""
+def read_texts(con: duckdb.DuckDBPyConnection, tree: SourceTree) -> None:
+    """Document texts by document id (the file name without .txt), into temp table src_texts."""
     con.execute("create or replace temp table src_texts (document_id varchar, content varchar)")
-    for path in tree.documents():
-        try:
-            con.execute("insert into src_texts select ?, content from read_text(?)", [path.stem, str(path)])
-        except duckdb.InvalidInputException as error:
-            raise SourceValidationError([Violation(tree.relative(path), 0, "encoding", "utf8", str(error))]) from error
-    return dict(con.execute("select document_id, content from src_texts").fetchall())
+    _read_text_files(con, tree, "src_texts", "select parse_filename(filename, true), content from read_text($files)", tree.documents())
 
 
-def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str, key: str) -> frozenset[str]:
-    """Load reference list `name` into temp table src_<name>; return the values of its `key` column."""
+def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str) -> None:
+    """Load reference list `name` into temp table src_<name>."""
     con.execute(
         f"create or replace temp table src_{name} as select * from read_csv(?, header = true, all_varchar = true)",
         [str(tree.reference(name))],
     )
-    return frozenset(value for (value,) in con.execute(f"select {key} from src_{name}").fetchall())
+
+
+def hash_files(con: duckdb.DuckDBPyConnection, tree: SourceTree) -> dict[str, str]:
+    """Checksum, size and modification time of every source file, into temp table src_files (which
+    becomes raw.source_files); returns sha256 by file, relative to the source root."""
+    con.execute(
+        """create or replace temp table src_files as
+        select regexp_extract(filename, '[^/]+/[^/]+$') as source_file, size as bytes, sha256(content) as sha256, last_modified
+        from read_blob($files)
+        order by source_file""",
+        {"files": [str(p) for p in tree.all_files() if not p.is_symlink()]},  # links are refused by name, later
+    )
+    return dict(con.execute("select source_file, sha256 from src_files").fetchall())

@@ -4,12 +4,15 @@ import json
 import re
 from pathlib import Path
 
+import duckdb
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from .schema_sql import schema_predicate
 from .violations import Violation
 
 _QUOTED = re.compile(r"'([^']+)'")
+_SAFE_TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 
 def load_validator(schema_path: Path) -> Draft202012Validator:
@@ -55,3 +58,24 @@ def parse_and_check(rows: list[tuple[str, int, str]], validator: Draft202012Vali
         if not errors:
             records.append({**record, "_file": source_file, "_row": line_number})
     return records, problems
+
+
+def check_lines(
+    con: duckdb.DuckDBPyConnection, table: str, validator: Draft202012Validator, schema: dict | None = None
+) -> tuple[list[Violation], int]:
+    """parse_and_check over every row of temp table `table` (source_file varchar, line_number
+    bigint, line varchar) in (source_file, line_number) order: its violations, and how many rows
+    needed Python. One query picks the rows that SQL cannot vouch for under `schema` (default: the
+    validator's); only those are parsed in Python, so a valid corpus costs no Python per row."""
+    if not _SAFE_TABLE.fullmatch(table):
+        raise ValueError(f"not a table name: {table!r}")
+    schema = validator.schema if schema is None else schema
+    # parse_and_check wants an object whatever the schema says; allOf keeps it to one parse.
+    checker = validator.format_checker
+    formats = frozenset(checker.checkers) if checker is not None else frozenset()
+    vouched = schema_predicate({"type": "object", "allOf": [schema]}, "line", formats)
+    rows = con.execute(
+        f"select source_file, line_number, line from {table} where not {vouched} order by source_file, line_number"
+    ).fetchall()
+    _, violations = parse_and_check(rows, validator)
+    return violations, len(rows)

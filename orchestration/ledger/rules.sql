@@ -1,0 +1,398 @@
+-- Rules that need more than one record: references between files, the documents' own text, dates,
+-- and arithmetic that must hold before any figure is published. Each statement returns violations
+-- as (file, row, field, rule, message) from the stage tables (stage_tables.sql); every row is
+-- checked by every rule. Statements are separated by a line holding only ';'.
+
+-- Manifest: ids unique, a text for every entry and an entry for every text, dates in order.
+select
+    source_file,
+    source_line,
+    'document_id',
+    'unique_document_id',
+    format('document id ''{}'' appears twice', document_id)
+from stage_manifest
+qualify row_number() over (partition by document_id order by source_file, source_line) > 1
+union all
+select source_file, source_line, 'document_id', 'document_text_exists', format('no text file documents/{}.txt', document_id)
+from stage_manifest
+where document_id not in (select document_id from src_texts)
+union all
+select source_file, source_line, 'published_end', 'period_start_before_end', 'published_end is before published_start'
+from stage_manifest
+where published_start > published_end
+union all
+select
+    'documents/' || document_id || '.txt',
+    0,
+    'document_id',
+    'document_in_manifest',
+    'text file has no entry in documents/manifest.jsonl'
+from src_texts
+where document_id not in (select document_id from stage_manifest)
+;
+-- Facts: identity and references.
+with first_use as (
+    select fact_id, source_file, source_line
+    from stage_facts
+    qualify row_number() over (partition by fact_id order by source_file, source_line) = 1
+)
+
+select
+    f.source_file,
+    f.source_line,
+    'fact_id',
+    'unique_fact_id',
+    format('''{}'' is already used at {}, row {}', f.fact_id, first_use.source_file, first_use.source_line)
+from stage_facts as f
+inner join first_use on f.fact_id = first_use.fact_id and (f.source_file, f.source_line) != (first_use.source_file, first_use.source_line)
+union all
+select
+    f.source_file,
+    f.source_line,
+    'document_id',
+    case when m.document_id is null then 'known_document_id' else 'document_matches_file' end,
+    case
+        when m.document_id is null then format('''{}'' is not in documents/manifest.jsonl', f.document_id)
+        else format('a fact of ''{}'' is in the file of ''{}''', f.document_id, parse_filename(f.source_file, true))
+    end
+from stage_facts as f
+left join (select distinct document_id from stage_manifest) as m on f.document_id = m.document_id
+where m.document_id is null or parse_filename(f.source_file, true) != f.document_id
+union all
+select source_file, source_line, 'metric', 'known_metric', format('''{}'' is not in reference/metrics.csv', metric)
+from stage_facts
+where metric not in (select metric from src_metrics)
+union all
+select
+    source_file,
+    source_line,
+    'region',
+    'known_region',
+    format('''{}'' is not an ISO 3166-1 alpha-2 code or GLOBAL', region)
+from stage_facts
+where region not in (select region_code from src_regions)
+union all
+select
+    f.source_file,
+    f.source_line,
+    'evidence',
+    'evidence_in_document',
+    format('the evidence sentence is not found verbatim in document {}', f.document_id)
+from stage_facts as f
+inner join src_texts as t on f.document_id = t.document_id
+where not contains(t.content, f.evidence)
+union all
+select source_file, source_line, 'figure', 'figure_in_evidence', format('figure ''{}'' is not in the evidence sentence', figure)
+from stage_facts
+where not contains(evidence, figure)
+;
+-- Facts: periods. The label must fit its type and its dates; relative words ('last year') must
+-- resolve through the document's reference year and stand in the evidence.
+with labelled as (
+    select
+        f.*,
+        m.reference_year,
+        case
+            when f.period_type = 'year' and regexp_full_match(f.period_label, '[0-9]{4}') then 'year'
+            when f.period_type = 'quarter' and regexp_full_match(f.period_label, '[0-9]{4}-Q[1-4]') then 'quarter'
+            when
+                f.period_type = 'month' and regexp_full_match(f.period_label, '[0-9]{4}-[0-9]{2}')
+                and try_cast(f.period_label[6:] as integer) between 1 and 12
+                then 'month'
+            when f.period_type = 'fiscal_year' and regexp_full_match(f.period_label, 'FY[0-9]{4}') then 'fiscal_year'
+        end as label_kind,
+        case lower(f.period_text) when 'last year' then -1 when 'this year' then 0 when 'next year' then 1 end as year_offset
+    from stage_facts as f
+    left join (
+        select document_id, reference_year from stage_manifest
+        qualify row_number() over (partition by document_id order by source_file, source_line) = 1
+    ) as m on f.document_id = m.document_id
+),
+
+expected as (
+    select
+        *,
+        case label_kind
+            when 'year' then make_date(try_cast(period_label[1:4] as integer), 1, 1)
+            when 'quarter' then make_date(try_cast(period_label[1:4] as integer), try_cast(period_label[7:] as integer) * 3 - 2, 1)
+            when 'month' then make_date(try_cast(period_label[1:4] as integer), try_cast(period_label[6:] as integer), 1)
+        end as expected_start,
+        case label_kind
+            when 'year' then make_date(try_cast(period_label[1:4] as integer), 12, 31)
+            when 'quarter' then last_day(make_date(try_cast(period_label[1:4] as integer), try_cast(period_label[7:] as integer) * 3, 1))
+            when 'month' then last_day(make_date(try_cast(period_label[1:4] as integer), try_cast(period_label[6:] as integer), 1))
+        end as expected_end,
+        label_kind = 'fiscal_year'
+        and (
+            year(period_end) != try_cast(period_label[3:] as integer)
+            or date_diff('day', period_start, period_end) not between 364 and 365
+        ) as bad_fiscal_year
+    from labelled
+    where period_start <= period_end
+),
+
+-- a period whose label does not fit is reported once; its other period rules are moot
+checkable as (
+    select * from expected where label_kind is not null and not bad_fiscal_year
+)
+
+select
+    source_file,
+    source_line,
+    'period_end',
+    'period_start_before_end',
+    format('period ends ({}) before it starts ({})', period_end, period_start)
+from stage_facts
+where period_start > period_end
+union all
+select
+    source_file,
+    source_line,
+    'period_end',
+    'fiscal_year_dates',
+    format('{} must end in {} and span one year, not {} to {}', period_label, period_label[3:], period_start, period_end)
+from expected
+where bad_fiscal_year
+union all
+select
+    source_file,
+    source_line,
+    'period_label',
+    'period_label_matches_type',
+    format('label ''{}'' is not a {} label', period_label, period_type)
+from expected
+where label_kind is null
+union all
+select
+    source_file,
+    source_line,
+    'period_start',
+    'period_dates_match_label',
+    format('{} runs {} to {}, not {} to {}', period_label, expected_start, expected_end, period_start, period_end)
+from checkable
+where expected_start is not null and (period_start, period_end) != (expected_start, expected_end)
+union all
+select
+    source_file,
+    source_line,
+    'period_text',
+    'known_relative_period',
+    format('''{}'' is not one of [''last year'', ''next year'', ''this year'']', period_text)
+from checkable
+where period_basis = 'relative' and year_offset is null
+union all
+select
+    source_file,
+    source_line,
+    'period_label',
+    'relative_period_resolves',
+    format(
+        '''{}'' in a document whose reference year is {} means {}, not {}',
+        period_text,
+        reference_year,
+        reference_year + year_offset,
+        case when period_type = 'fiscal_year' then year(period_end) else year(period_start) end
+    )
+from checkable
+where
+    period_basis = 'relative'
+    and reference_year + year_offset
+    != case when period_type = 'fiscal_year' then year(period_end) else year(period_start) end
+union all
+select
+    source_file,
+    source_line,
+    'period_text',
+    'period_text_in_evidence',
+    format('''{}'' is not in the evidence sentence', period_text)
+from checkable
+where period_basis = 'relative' and not contains(evidence, period_text)
+;
+-- Facts: values. Currencies are ISO 4217 codes; amounts and counts are not negative; ranks are
+-- whole numbers from 1; shares lie within their whole; the value is the figure as written.
+with valued as (
+    select
+        *,
+        unit in (select currency_code from src_currencies) as is_currency,
+        nullif(regexp_extract(figure, '[0-9][0-9,]*(?:\.[0-9]+)?'), '') as written
+    from stage_facts
+)
+
+select
+    source_file,
+    source_line,
+    'unit',
+    'known_currency',
+    format(
+        '''{}'' is neither an ISO 4217 currency code nor one of [''count'', ''event'', ''percent'', ''rank'', ''ratio'', ''year'']',
+        unit
+    )
+from valued
+where not is_currency and unit not in ('count', 'percent', 'ratio', 'rank', 'year', 'event')
+union all
+select source_file, source_line, 'value', 'non_negative_amount', format('{} figure {} is negative', unit, value)
+from valued
+where (is_currency or unit = 'count') and value < 0
+union all
+select source_file, source_line, 'value', 'rank_is_positive_integer', format('rank {} is not a whole number from 1', value)
+from valued
+where unit = 'rank' and (value < 1 or value != floor(value))
+union all
+select source_file, source_line, 'value', 'share_within_0_1', format('share {} {} is outside 0..1 of its whole', value, unit)
+from valued
+where metric = 'share' and value * (case when unit = 'percent' then 0.01 else 1 end) not between 0 and 1
+union all
+select
+    source_file,
+    source_line,
+    'value',
+    'value_matches_figure',
+    format('value {} differs from the figure as written (''{}'')', value, figure)
+from valued
+where written is not null and unit != 'event' and abs(replace(written, ',', '')::double - value) > 1e-9
+;
+-- Facts: links. part_of and derived_from name other facts; a derivation has as many inputs as its
+-- arithmetic takes (or none, when the audit expects the claim to be unverifiable).
+with links as (
+    select source_file, source_line, fact_id, 'part_of' as field, part_of as other
+    from stage_facts
+    where part_of is not null
+    union all
+    select source_file, source_line, fact_id, 'derived_from', unnest(derived_from)
+    from stage_facts
+)
+
+select
+    source_file,
+    source_line,
+    field,
+    case when other = fact_id then 'no_self_reference' else 'known_fact_id' end,
+    case when other = fact_id then 'a fact cannot refer to itself' else format('''{}'' is not a fact id', other) end
+from links
+where other = fact_id or other not in (select fact_id from stage_facts)
+union all
+select
+    source_file,
+    source_line,
+    'derived_from',
+    'derivation_inputs',
+    format(
+        'a {} claim takes {} input fact(s), not {} (or none, when the audit expects it to be unverifiable)',
+        derivation,
+        wanted,
+        inputs
+    )
+from (
+    select
+        *,
+        coalesce(len(derived_from), 0) as inputs,
+        case when derivation in ('growth', 'share', 'multiple') then 2 else 1 end as wanted
+    from stage_facts
+    where derivation is not null
+)
+where inputs != wanted and not (inputs = 0 and audit_expected_status = 'unverifiable')
+;
+-- Facts: parts within wholes. Parts share their whole's unit, and the parts of a whole add up to
+-- no more than it. An 'at least' whole is no ceiling; parts that are upper bounds set no floor.
+with amounts as (
+    select
+        *,
+        value * case scale
+            when 'thousand' then 1e3 when 'million' then 1e6 when 'billion' then 1e9 when 'trillion' then 1e12 else 1
+        end as amount
+    from stage_facts
+),
+
+wholes as (
+    select * from amounts
+    qualify row_number() over (partition by fact_id order by source_file, source_line) = 1
+),
+
+parts as (
+    select
+        part.*,
+        part.unit != whole.unit as unit_differs,
+        whole.unit as whole_unit
+    from amounts as part
+    inner join wholes as whole on part.part_of = whole.fact_id
+    where part.value is not null
+),
+
+sums as (
+    select
+        part_of,
+        bool_or(unit_differs) as any_unit_differs,
+        sum(amount) filter (where qualifier not in ('at_most', 'less_than')) as total,
+        string_agg(fact_id, ', ' order by source_file, source_line) filter (
+            where qualifier not in ('at_most', 'less_than')
+        ) as names
+    from parts
+    group by part_of
+)
+
+select
+    source_file,
+    source_line,
+    'unit',
+    'part_unit_matches_whole',
+    format('part in {} of a whole in {}', unit, whole_unit)
+from parts
+where unit_differs
+union all
+select
+    whole.source_file,
+    whole.source_line,
+    'value',
+    'parts_within_whole',
+    format(
+        'its parts ({}) add up to {:,.0f} {}, more than this whole of {:,.0f} {}',
+        sums.names,
+        sums.total,
+        whole.unit,
+        whole.amount,
+        whole.unit
+    )
+from sums
+inner join wholes as whole on sums.part_of = whole.fact_id
+where
+    not sums.any_unit_differs
+    and whole.value is not null
+    and whole.qualifier not in ('at_least', 'more_than')
+    and sums.total > whole.amount * (1 + 1e-9)
+;
+-- Exclusions: each is in its document's file, and its context and text stand in the document.
+with checked as (
+    select
+        e.*,
+        t.document_id is not null as has_text,
+        parse_filename(e.source_file, true) as file_document_id,
+        contains(t.content, e.context) as context_found
+    from stage_exclusions as e
+    left join src_texts as t on e.document_id = t.document_id
+)
+
+select source_file, source_line, 'document_id', 'known_document_id', format('''{}'' has no document text', document_id)
+from checked
+where not has_text
+union all
+select
+    source_file,
+    source_line,
+    'document_id',
+    'document_matches_file',
+    format('an exclusion of ''{}'' is in the file of ''{}''', document_id, file_document_id)
+from checked
+where has_text and file_document_id != document_id
+union all
+select
+    source_file,
+    source_line,
+    'context',
+    'context_in_document',
+    format('context ''{}'' is not found verbatim in document {}', context, document_id)
+from checked
+where has_text and not context_found
+union all
+select source_file, source_line, 'text', 'text_in_context', format('''{}'' is not in its context', excluded_text)
+from checked
+where has_text and not contains(context, excluded_text)

@@ -1,0 +1,61 @@
+"""What a published version was built from: the pipeline's code, the tool versions and the source
+files. The publish records it; the next run compares against it, so that a rerun with nothing
+changed does not rebuild what is already published."""
+
+import hashlib
+import json
+import subprocess
+from importlib.metadata import version
+
+from . import settings
+from .ledger.publishing import Layout
+
+CODE_PATHS = ("orchestration", "dbt_project/models", "dbt_project/macros", "dbt_project/tests", "expectations")
+CODE_FILES = ("pyproject.toml", "requirements.lock", "dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
+# Columns of meta.publication that, with the source files, decide what a build produces.
+BUILD_INPUTS = ("code_sha256", "dagster_version", "dbt_version", "duckdb_version", "storage_version")
+
+
+def _git(*arguments: str) -> str:
+    return subprocess.run(["git", *arguments], cwd=settings.PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+
+
+def code_version() -> tuple[str | None, bool | None, str]:
+    """(git commit, whether the work tree differs from it, sha256 of the pipeline's code files)."""
+    root = settings.PROJECT_ROOT
+    files = sorted(p for folder in CODE_PATHS for p in (root / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for path in files + [root / name for name in CODE_FILES]:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    try:
+        commit = _git("rev-parse", "HEAD").strip()
+        return commit, bool(_git("status", "--porcelain", "--", *CODE_PATHS, *CODE_FILES).strip()), digest.hexdigest()
+    except (OSError, subprocess.CalledProcessError):
+        return None, None, digest.hexdigest()
+
+
+def build_inputs(code_sha256: str) -> dict[str, str]:
+    return dict(
+        zip(
+            BUILD_INPUTS,
+            (code_sha256, version("dagster"), version("dbt-core"), version("duckdb"), settings.storage_version()),
+            strict=True,
+        )
+    )
+
+
+def unchanged_publication(layout: Layout, source_sha256: dict[str, str]) -> str | None:
+    """The current published version's id if it was built from exactly these source files (path and
+    sha256), this code and these tool versions; otherwise None. It passed every gate on the same
+    inputs, so building again would publish the same marts."""
+    version_id = layout.current_version()
+    if version_id is None:
+        return None
+    try:
+        published = json.loads((layout.versions / version_id / "publication.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    publication = published["publication"][0]
+    same_code = all(publication.get(key) == value for key, value in build_inputs(code_version()[2]).items())
+    same_files = {row["source_file"]: row["sha256"] for row in published["source_files"]} == source_sha256
+    return version_id if same_code and same_files else None

@@ -1,0 +1,55 @@
+"""A rerun with nothing changed since the current publication stops after hashing the sources: the
+published version already passed every gate on the same source files, code and tool versions."""
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.schedules import REBUILD_UNCHANGED
+
+from .conftest import SourceCopy, published_fingerprint, run_refresh
+
+
+@pytest.fixture
+def no_forced_rebuild(pipeline_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")
+    return pipeline_env
+
+
+def _materialized(result) -> set[str]:
+    return {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+
+
+def _log_messages(result) -> str:
+    return "\n".join(event.message or "" for event in result.all_events)
+
+
+def test_rerun_with_nothing_changed_skips_models_gates_and_publish(no_forced_rebuild: Path):
+    before = published_fingerprint(no_forced_rebuild)
+    result, _ = run_refresh()
+    assert result.success
+    assert _materialized(result) == set()
+    assert not result.get_asset_check_evaluations()
+    assert "Nothing to do: the 19 source files, the code and the tool versions are those of the current published version" in (
+        _log_messages(result)
+    )
+    assert published_fingerprint(no_forced_rebuild) == before
+
+
+def test_a_changed_source_file_is_validated_rebuilt_and_published(no_forced_rebuild: Path, sources: SourceCopy):
+    before = published_fingerprint(no_forced_rebuild)
+    facts = sources.read_facts()
+    facts[0]["note"] = "Curator's note added after the first publication."
+    sources.write_facts(facts)
+    result, _ = run_refresh()
+    assert result.success
+    assert {"raw/facts", "marts/facts", "published/warehouse"} <= _materialized(result)
+    assert published_fingerprint(no_forced_rebuild) != before
+
+
+def test_the_daily_schedule_rebuilds_and_republishes_even_when_nothing_changed(no_forced_rebuild: Path):
+    before = published_fingerprint(no_forced_rebuild)
+    result, _ = run_refresh(run_config=REBUILD_UNCHANGED)
+    assert result.success
+    assert "published/warehouse" in _materialized(result)
+    assert published_fingerprint(no_forced_rebuild) != before
