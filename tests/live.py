@@ -50,6 +50,9 @@ class Deployment:
             "AI_MARKET_SOURCES": str(self.sources),
             "AI_MARKET_DATA_DIR": str(self.data),
             "AI_MARKET_DUCKDB": str(self.published),
+            # Deployments start from a copy of a published version of the same sources; their runs
+            # are meant to build (test_unchanged_sources.py covers the no-op short-cut).
+            "AI_MARKET_REBUILD_UNCHANGED": "1",
             **extra,
         }
 

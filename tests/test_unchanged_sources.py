@@ -20,18 +20,18 @@ def _materialized(result) -> set[str]:
     return {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
 
 
-def _log_messages(result) -> str:
-    return "\n".join(event.message or "" for event in result.all_events)
+def _log_messages(result, instance) -> str:
+    return "\n".join(entry.user_message for entry in instance.all_logs(result.run_id))
 
 
 def test_rerun_with_nothing_changed_skips_models_gates_and_publish(no_forced_rebuild: Path):
     before = published_fingerprint(no_forced_rebuild)
-    result, _ = run_refresh()
+    result, instance = run_refresh()
     assert result.success
     assert _materialized(result) == set()
     assert not result.get_asset_check_evaluations()
     assert "Nothing to do: the 19 source files, the code and the tool versions are those of the current published version" in (
-        _log_messages(result)
+        _log_messages(result, instance)
     )
     assert published_fingerprint(no_forced_rebuild) == before
 
