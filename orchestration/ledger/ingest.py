@@ -14,7 +14,6 @@ from . import coverage, reading, rules, structure
 from .violations import SourceValidationError, Violation
 
 SQL = Path(__file__).parent
-STRUCTURED = (("src_manifest", "document"), ("src_facts", "fact"), ("src_exclusions", "exclusion"))
 
 
 @dataclass(frozen=True)
@@ -38,14 +37,16 @@ def run_script(con: duckdb.DuckDBPyConnection, name: str) -> None:
             con.execute(statement)
 
 
-def _files(tree: reading.SourceTree, table: str) -> list[Path]:
-    return {"src_manifest": [tree.manifest], "src_facts": tree.facts(), "src_exclusions": tree.exclusions()}[table]
-
-
 def _check_structure(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree) -> list[Violation]:
+    """Read each kind of JSON-lines file into its temp table and check every line against its schema."""
     problems = []
-    for table, schema in STRUCTURED:
-        problems += reading.read_lines(con, tree, table, _files(tree, table))
+    kinds = (
+        ("src_manifest", [tree.manifest], "document"),
+        ("src_facts", tree.facts(), "fact"),
+        ("src_exclusions", tree.exclusions(), "exclusion"),
+    )
+    for table, files, schema in kinds:
+        problems += reading.read_lines(con, tree, table, files)
         violations, _ = structure.check_lines(con, table, structure.load_validator(tree.schema(schema)))
         problems += violations
     return problems
