@@ -6,7 +6,6 @@ ai-market-ledger rollback   make the version published before the current one cu
 """
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -20,8 +19,7 @@ from .ledger.writer_lock import WriterBusy
 def _versions(layout: publishing.Layout) -> int:
     current = layout.current_version()
     for version_id in layout.version_ids():
-        description = json.loads((layout.versions / version_id / "publication.json").read_text(encoding="utf-8"))
-        (publication,) = description["publication"]
+        (publication,) = layout.description(version_id)["publication"]
         marker = "*" if version_id == current else " "
         gates = f"  gates passed {publication['gates_passed']}/{publication['gates']}" if "gates" in publication else ""
         print(f"{marker} {version_id}  run {publication.get('run_id')}{gates}")

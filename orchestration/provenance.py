@@ -3,7 +3,6 @@ files. The publish records it; the next run compares against it, so that a rerun
 changed does not rebuild what is already published."""
 
 import hashlib
-import json
 import subprocess
 from importlib.metadata import version
 
@@ -20,18 +19,24 @@ def _git(*arguments: str) -> str:
     return subprocess.run(["git", *arguments], cwd=settings.PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
 
 
-def code_version() -> tuple[str | None, bool | None, str]:
-    """(git commit, whether the work tree differs from it, sha256 of the pipeline's code files)."""
+def code_sha256() -> str:
+    """sha256 of the pipeline's code files, names included."""
     root = settings.PROJECT_ROOT
     files = sorted(p for folder in CODE_PATHS for p in (root / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     digest = hashlib.sha256()
     for path in files + [root / name for name in CODE_FILES]:
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def code_version() -> tuple[str | None, bool | None, str]:
+    """(git commit, whether the work tree differs from it, sha256 of the pipeline's code files)."""
     try:
         commit = _git("rev-parse", "HEAD").strip()
-        return commit, bool(_git("status", "--porcelain", "--", *CODE_PATHS, *CODE_FILES).strip()), digest.hexdigest()
+        dirty = bool(_git("status", "--porcelain", "--", *CODE_PATHS, *CODE_FILES).strip())
     except (OSError, subprocess.CalledProcessError):
-        return None, None, digest.hexdigest()
+        commit, dirty = None, None
+    return commit, dirty, code_sha256()
 
 
 def build_inputs(code_sha256: str) -> dict[str, str]:
@@ -52,10 +57,10 @@ def unchanged_publication(layout: Layout, source_sha256: dict[str, str]) -> str 
     if version_id is None:
         return None
     try:
-        published = json.loads((layout.versions / version_id / "publication.json").read_text(encoding="utf-8"))
+        published = layout.description(version_id)
     except (OSError, ValueError):
         return None
     publication = published["publication"][0]
-    same_code = all(publication.get(key) == value for key, value in build_inputs(code_version()[2]).items())
+    same_code = all(publication.get(key) == value for key, value in build_inputs(code_sha256()).items())
     same_files = {row["source_file"]: row["sha256"] for row in published["source_files"]} == source_sha256
     return version_id if same_code and same_files else None

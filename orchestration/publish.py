@@ -4,7 +4,6 @@ The run has written the private build database and every gate (dbt tests, Great 
 suites) has judged it; only if every upstream asset was built in this run and every gate on them
 passed are the marts copied into a new version of the file BI reads, with a self-description."""
 
-import json
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 
@@ -155,7 +154,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) ->
         settings.keep_versions(),
     )
     context.log.info(f"published version {version_id} at {layout.published}")
-    description = json.loads((folder / "publication.json").read_text(encoding="utf-8"))
+    description = layout.description(version_id)
     return MaterializeResult(
         metadata={
             "version_id": version_id,

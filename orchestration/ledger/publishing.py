@@ -25,6 +25,7 @@ import duckdb
 from .faults import pause_point
 
 TMP_PREFIX = ".tmp-"
+DESCRIPTION = "publication.json"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class Layout:
 
     def database(self, version_id: str) -> Path:
         return self.versions / version_id / self.published.name
+
+    def description(self, version_id: str) -> dict:
+        """A version's publication.json: its meta tables, by table name, as lists of rows."""
+        return json.loads((self.versions / version_id / DESCRIPTION).read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ def publish(build: Path, layout: Layout, version_id: str, marts: list[str], meta
     staging.mkdir(parents=True)
     database = staging / layout.published.name
     _write_database(build, database, marts, meta, storage_version)
-    _export(database, staging / "parquet", staging / "publication.json")
+    _export(database, staging / "parquet", staging / DESCRIPTION)
     database.chmod(0o444)
     _sync_tree(staging)
     pause_point("publish:written")
