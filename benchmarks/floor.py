@@ -36,7 +36,7 @@ def build(manifest_path: Path, database: Path) -> int:
     models = models_in_order(manifest)
     with duckdb.connect(str(database)) as con:
         for node in models:
-            kind = "table" if node["config"]["materialized"] == "table" else "view"
+            kind = "view" if node["config"]["materialized"] == "view" else "table"
             con.execute(f'create schema if not exists "{node["schema"]}"')
             con.execute(f'create or replace {kind} "{node["schema"]}"."{node["name"]}" as ({node["compiled_code"]})')
     return len(models)

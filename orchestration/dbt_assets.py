@@ -10,6 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from . import settings
 from .metadata import metadata_table
+from .provenance import code_sha256
 from .resources import Warehouse, dbt_project
 from .schedules import DAILY_FRESHNESS
 
@@ -82,6 +83,15 @@ def _import_in_background(*modules: str) -> None:
     threading.Thread(target=lambda: [importlib.import_module(m) for m in modules], name="warm-imports", daemon=True).start()
 
 
+def _build_arguments(code: str) -> list[str]:
+    """`dbt build`, with --full-refresh unless the last successful build of every model in this
+    build database ran this very code: incremental models know which documents changed, not which
+    models did."""
+    marker = settings.dbt_built_code_marker()
+    same_code = marker.is_file() and marker.read_text(encoding="utf-8").strip() == code
+    return ["build"] if same_code else ["build", "--full-refresh"]
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -90,17 +100,24 @@ def _import_in_background(*modules: str) -> None:
     pool=settings.WRITER_POOL,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    """Builds staging views, intermediate views and contract-enforced mart tables with `dbt build`;
-    each dbt test is reported as an asset check, and a failing test skips the models after it."""
+    """Builds staging views, intermediate tables and contract-enforced mart tables with `dbt build`;
+    each dbt test is reported as an asset check, and a failing test skips the models after it. The
+    per-fact models are incremental by document: only documents whose sources (or the rates and
+    inputs they use) changed are rebuilt; every dbt test still runs over every row."""
     settings.export_for_dbt()
     _import_in_background("great_expectations", "pandas", "matplotlib.figure", "matplotlib.backends.backend_agg")
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=settings.dbt_target_path())
+    code = code_sha256()
+    arguments = _build_arguments(code)
+    invocation = dbt.cli(arguments, context=context, raise_on_error=False, target_path=settings.dbt_target_path())
     outputs, failed = [], []
     for event in _passing_through(context, invocation.stream(), outputs):
         if isinstance(event, AssetCheckResult) and not event.passed:
             failed.append(event)
         yield event
     yield from _with_table_metadata(context, outputs, warehouse)
+    if invocation.is_successful() and not context.is_subset:
+        # only a build of every model vouches that no incremental model holds rows of older code
+        settings.dbt_built_code_marker().write_text(code + "\n", encoding="utf-8")
     if not invocation.is_successful():
         names = ", ".join(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed[:10])
         raise Failure(

@@ -45,6 +45,12 @@ def dbt_target_path() -> Path:
     return build_path().with_name("dbt_target")
 
 
+def dbt_built_code_marker() -> Path:
+    """sha256 of the code the last successful dbt build in the build database ran (a changed model
+    makes the next build a full refresh of the incremental models)."""
+    return build_path().with_name("dbt_built_code.sha256")
+
+
 def duckdb_memory_limit() -> str:
     """DuckDB's memory limit for the pipeline's own connections and for dbt's (profiles.yml reads
     the same variable). DuckDB's default is 80% of the machine; past this limit it spills to disk."""

@@ -1,7 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ forget_documents_to_rebuild('claims_fingerprint') }}",
+        post_hook="{{ remember_built_documents('claims_fingerprint') }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_document_fingerprints') }}
 -- Every stated derived claim recomputed from the facts it names. The tolerance is half a unit in the
 -- last place the claim was written to (29% -> 0.5 percentage points); currency equivalents also
 -- carry the width of the document's implied-rate interval. A figure written in words ('ninefold',
--- 'a third') has no last place: it is taken to be within 5% of its value.
+-- 'a third') has no last place: it is taken to be within 5% of its value. Incremental by document:
+-- only claims of documents whose own sources or whose input documents changed are recomputed.
 with facts as (
     select * from {{ ref('stg_articles__facts') }}
 ),
@@ -16,7 +28,11 @@ rates as (
 
 claims as (
     select * from facts
-    where derivation is not null
+    where
+        derivation is not null
+        {% if is_incremental() -%}
+            and document_id in ({{ documents_to_rebuild('claims_fingerprint') }})
+        {%- endif %}
 ),
 
 inputs_wide as (

@@ -1,8 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ forget_documents_to_rebuild('usd_fingerprint') }}",
+        post_hook="{{ remember_built_documents('usd_fingerprint') }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_document_fingerprints') }}
 -- Currency amounts in US dollars. Other currencies are converted only with a rate implied by a
 -- document's own stated equivalents (int_fx_rates), preferring the fact's own document; without
--- such a rate amount_usd stays null: no invented rates.
+-- such a rate amount_usd stays null: no invented rates. Incremental by document: only the facts of
+-- documents whose own sources or the rates they use changed are converted again.
 with facts as (
     select * from {{ ref('stg_articles__facts') }}
+    {% if is_incremental() -%}
+        where document_id in ({{ documents_to_rebuild('usd_fingerprint') }})
+    {%- endif %}
 ),
 
 rates as (

@@ -1,7 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ forget_documents_to_rebuild('usd_fingerprint') }}",
+        post_hook="{{ remember_built_documents('usd_fingerprint') }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_document_fingerprints') }}
 -- Every figure of every document with its full provenance: the table to follow any mart row's
--- fact_id back to its document, sentence, source file and line.
+-- fact_id back to its document, sentence, source file and line. Incremental by document, like
+-- int_facts_in_usd.
 with facts as (
     select * from {{ ref('int_facts_in_usd') }}
+    {% if is_incremental() -%}
+        where document_id in ({{ documents_to_rebuild('usd_fingerprint') }})
+    {%- endif %}
 ),
 
 documents as (

@@ -1,0 +1,190 @@
+"""The incremental models (int_facts_in_usd, int_claims_recomputed, marts.facts) rebuild only the
+documents whose sources, or the rates and claim inputs they use, changed, and end up exactly equal
+to a full rebuild. Real ingest, real dbt, real DuckDB files."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ledger.ingest import ingest
+
+from .conftest import DOC_000, PROJECT, SOURCES, build_path
+
+INCREMENTAL = ("intermediate.int_facts_in_usd", "intermediate.int_claims_recomputed", "marts.facts")
+DOC_001, DOC_002, DOC_003 = "001_55f767c75a51dedd", "002_47236e943b7bd28c", "003_49800daea670d6a7"
+NEW_DOC = "900_cny_equivalents"
+DBT = Path(sys.executable).with_name("dbt")
+MARK = "left alone since the first build"
+
+
+def dbt_run(database: Path, *arguments: str) -> None:
+    env = {**os.environ, "AI_MARKET_DBT_BUILD_PATH": str(database)}
+    command = [str(DBT), "run", "--quiet", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"]
+    command += ["--target-path", str(database.parent / "target"), *arguments]
+    subprocess.run(command, cwd=PROJECT, env=env, check=True)
+
+
+def link_claim_of_003_to_a_figure_of_000(con: duckdb.DuckDBPyConnection) -> str:
+    """Make document 003's one derived claim take its input from document 000 (a cross-document
+    link, as sources may have); returns the input's fact id."""
+    con.execute(
+        """update raw.fact_inputs set input_fact_id = 'd000.genai_vc_funding_2024'
+        where fact_id in (select fact_id from raw.facts where document_id = ?)""",
+        [DOC_003],
+    )
+    return "d000.genai_vc_funding_2024"
+
+
+def change_source_file(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
+    # the ingest records a new checksum whenever a file's content changes
+    con.execute("update raw.source_files set sha256 = md5(sha256) where source_file = ?", [source_file])
+
+
+def add_document_stating_cny_equivalents(con: duckdb.DuckDBPyConnection) -> None:
+    """A copy of document 000 whose won equivalents are yuan: the first rate for CNY, which document
+    003's yuan amounts (unconverted so far) are then converted with."""
+    renamed = "replace(fact_id, 'd000.', 'd900.')"
+    con.execute(
+        f"insert into raw.documents select * replace ('{NEW_DOC}' as document_id) from raw.documents where document_id = ?", [DOC_000]
+    )
+    con.execute(
+        f"""insert into raw.facts select * replace (
+            {renamed} as fact_id, '{NEW_DOC}' as document_id,
+            case unit when 'KRW' then 'CNY' else unit end as unit, replace(part_of, 'd000.', 'd900.') as part_of)
+        from raw.facts where document_id = ?""",
+        [DOC_000],
+    )
+    con.execute(
+        f"""insert into raw.fact_inputs select {renamed}, input_position, replace(input_fact_id, 'd000.', 'd900.')
+        from raw.fact_inputs where fact_id like 'd000.%' and input_fact_id like 'd000.%'"""
+    )
+    con.execute(
+        f"""insert into raw.source_files select * replace (replace(source_file, '{DOC_000}', '{NEW_DOC}') as source_file)
+        from raw.source_files where source_file like '%{DOC_000}%'"""
+    )
+
+
+def remove_document(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+    for table in ("fact_inputs", "facts", "exclusions", "number_mentions", "documents"):
+        key = "fact_id in (select fact_id from raw.facts where document_id = ?)" if table == "fact_inputs" else "document_id = ?"
+        con.execute(f"delete from raw.{table} where {key}", [document_id])
+    con.execute("delete from raw.source_files where source_file like ?", [f"%{document_id}%"])
+
+
+def leave_a_mark(database: Path, document_id: str) -> None:
+    """Change the built rows of one document in place: a rebuild of its rows would undo it."""
+    with duckdb.connect(str(database)) as con:
+        for table in INCREMENTAL:
+            con.execute(f"update {table} set evidence = '{MARK}' where document_id = ?", [document_id])
+
+
+def marked(database: Path, table: str, document_id: str) -> tuple[int, int]:
+    """(rows of the document, of which still marked) in `table`."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        sql = f"select count(*), count(*) filter (where evidence = '{MARK}') from {table} where document_id = ?"
+        return con.execute(sql, [document_id]).fetchone()
+
+
+def claim_of_003(database: Path) -> tuple[str, float]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        sql = "select input_fact_ids, recomputed_value from intermediate.int_claims_recomputed where document_id = ?"
+        return con.execute(sql, [DOC_003]).fetchone()
+
+
+def differences(left: Path, right: Path, table: str) -> tuple[int, int]:
+    """Rows of `table` only in left, and only in right (as multisets)."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{left}' as l (read_only)")
+        con.execute(f"attach '{right}' as r (read_only)")
+        only_left = con.execute(f"select count(*) from (from l.{table} except all from r.{table})").fetchone()[0]
+        only_right = con.execute(f"select count(*) from (from r.{table} except all from l.{table})").fetchone()[0]
+    return only_left, only_right
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A full build on the real sources; then sources change (one figure of 000, which a claim of 003
+    reads; a new document implying the first CNY rate; document 001 removed) and the models are
+    built again incrementally, and, in a copy, in full."""
+    root = tmp_path_factory.mktemp("incremental")
+    database = root / "incremental" / "ai_market.duckdb"
+    database.parent.mkdir()
+    with duckdb.connect(str(database)) as con:
+        ingest(con, SOURCES)
+        input_fact = link_claim_of_003_to_a_figure_of_000(con)
+    dbt_run(database)
+    claim_before = claim_of_003(database)
+    for document_id in (DOC_002, DOC_003):
+        leave_a_mark(database, document_id)
+    with duckdb.connect(str(database)) as con:
+        con.execute("update raw.facts set value = value * 2 where fact_id = ?", [input_fact])
+        change_source_file(con, f"facts/{DOC_000}.jsonl")
+        add_document_stating_cny_equivalents(con)
+        remove_document(con, DOC_001)
+    full = root / "full" / "ai_market.duckdb"
+    full.parent.mkdir()
+    shutil.copy(database, full)
+    dbt_run(database)
+    dbt_run(full, "--full-refresh")
+    return {"incremental": database, "full": full, "claim_of_003_before": claim_before}
+
+
+@pytest.mark.parametrize("table", INCREMENTAL)
+def test_incremental_build_after_changes_equals_a_full_rebuild_but_for_the_unchanged_marked_document(rebuilt: dict, table: str):
+    marked_rows, _ = marked(rebuilt["incremental"], table, DOC_002)
+    assert differences(rebuilt["incremental"], rebuilt["full"], table) == (marked_rows, marked_rows)
+
+
+@pytest.mark.parametrize("table", INCREMENTAL)
+def test_only_documents_whose_inputs_changed_are_rebuilt(rebuilt: dict, table: str):
+    rows_002, marked_002 = marked(rebuilt["incremental"], table, DOC_002)
+    assert rows_002 > 0 and marked_002 == rows_002
+    # 003's sources did not change, but its yuan amounts gained a rate and its claim's input changed:
+    # the document is rebuilt, all of it
+    rows_003, marked_003 = marked(rebuilt["incremental"], table, DOC_003)
+    assert rows_003 > 0 and marked_003 == 0
+
+
+def test_a_new_rate_converts_another_documents_amounts(rebuilt: dict):
+    with duckdb.connect(str(rebuilt["incremental"]), read_only=True) as con:
+        converted = con.execute(
+            "select count(*), count(amount_usd), min(usd_rate_document_id) from intermediate.int_facts_in_usd "
+            "where document_id = ? and unit = 'CNY'",
+            [DOC_003],
+        ).fetchone()
+    assert converted == (7, 7, NEW_DOC)
+
+
+def test_a_claim_is_recomputed_when_the_other_document_it_reads_changes(rebuilt: dict):
+    # a lower bound's recomputed value is its input: $56 billion, doubled in document 000 only
+    assert rebuilt["claim_of_003_before"] == ("d000.genai_vc_funding_2024", 56e9)
+    assert claim_of_003(rebuilt["incremental"]) == ("d000.genai_vc_funding_2024", 112e9)
+
+
+def test_a_removed_document_leaves_no_rows(rebuilt: dict):
+    for table in INCREMENTAL:
+        assert marked(rebuilt["incremental"], table, DOC_001) == (0, 0)
+
+
+def test_a_build_after_a_code_change_is_a_full_refresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from orchestration import settings
+    from orchestration.dbt_assets import _build_arguments
+
+    monkeypatch.setenv("AI_MARKET_BUILD_DUCKDB", str(tmp_path / "ai_market.duckdb"))
+    assert _build_arguments("code-1") == ["build", "--full-refresh"]  # nothing built here yet
+    settings.dbt_built_code_marker().write_text("code-1\n", encoding="utf-8")
+    assert _build_arguments("code-1") == ["build"]
+    assert _build_arguments("code-2") == ["build", "--full-refresh"]
+
+
+def test_a_successful_pipeline_run_records_the_code_it_built_with(built):
+    from orchestration.provenance import code_sha256
+
+    _, published = built
+    marker = build_path(published).with_name("dbt_built_code.sha256")
+    assert marker.read_text(encoding="utf-8").strip() == code_sha256()
