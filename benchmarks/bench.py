@@ -112,7 +112,7 @@ class Size:
         with duckdb.connect(str(raw)) as con:
             self.facts = ingest(con, self.corpus).facts
         scratch = self._copy_raw("compile")
-        dbt = [str(BIN / "dbt"), "compile", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"]
+        dbt = [str(BIN / "dbt"), "compile", "--full-refresh", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"]
         timed([*dbt, "--target-path", str(self.root / "compiled")], self.env(AI_MARKET_DBT_BUILD_PATH=str(scratch)), self.log)
 
     def _copy_raw(self, purpose: str) -> Path:

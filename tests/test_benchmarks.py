@@ -48,7 +48,15 @@ def test_raw_sql_floor_computes_the_same_marts_as_the_pipeline(built, tmp_path: 
     database.parent.mkdir()
     database.write_bytes(build_path(published).read_bytes())
     env = {**os.environ, "AI_MARKET_DBT_BUILD_PATH": str(database)}
-    dbt = [str(Path(sys.executable).with_name("dbt")), "compile", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"]
+    dbt = [
+        str(Path(sys.executable).with_name("dbt")),
+        "compile",
+        "--full-refresh",
+        "--project-dir",
+        "dbt_project",
+        "--profiles-dir",
+        "dbt_project",
+    ]
     subprocess.run([*dbt, "--target-path", str(tmp_path / "compiled"), "--quiet"], cwd=PROJECT, env=env, check=True)
     with duckdb.connect(str(database)) as con:  # start the floor from the raw tables alone
         for (schema,) in con.execute("select distinct schema_name from duckdb_tables() where schema_name <> 'raw'").fetchall():
