@@ -7,10 +7,11 @@
                post_hook="{{ remember_built_documents('usd_fingerprint') }}")
         ... where document_id in ({{ documents_to_rebuild('usd_fingerprint') }})   -- when is_incremental()
 
-    The fingerprints a model's rows were built with are kept in dbt_state.<schema>__<model>, written
-    (schema created on-run-start) by the post-hook in the model's own transaction: the table and its record never disagree, even
-    when a run fails half-way. A change of the models' code needs `dbt build --full-refresh` (the
-    pipeline passes it whenever the code differs from the last successful build's). -#}
+    The fingerprints a model's rows were built with are kept in dbt_state.<schema>__<model> (the
+    schema is created on-run-start), written by the post-hook in the model's own transaction: the
+    table and its record never disagree, even when a run fails half-way. A change of the models'
+    code needs `dbt build --full-refresh` (the pipeline passes it whenever the code differs from
+    that of the last successful build). -#}
 
 {% macro built_documents_relation() -%}
     dbt_state."{{ this.schema }}__{{ this.identifier }}"
