@@ -156,14 +156,14 @@ def _literal(text: str) -> str:
 
 
 def _shares(shares: int) -> str:
-    """src_texts as a union of `shares` parts. DuckDB gives a table one thread per row group (122,880
+    """The texts as a union of `shares` parts. DuckDB gives a table one thread per row group (122,880
     rows), so the regular expressions over 10,000 texts would run on one core; each branch of a
     union is a pipeline of its own, and they run side by side."""
-    return " union all ".join(f"select * from src_texts where hash(document_id) % {shares} = {k}" for k in range(shares))
+    return " union all ".join(f"select * from coverage_texts where hash(document_id) % {shares} = {k}" for k in range(shares))
 
 
 def _scan(text: str, pattern: str, shares: int, where: str = "true") -> str:
-    """Every match of `pattern` in `text` (an expression over src_texts) with where it ends, in code
+    """Every match of `pattern` in `text` (an expression over the texts) with where it ends, in code
     points and in bytes, its line and, when its neighbours hold it, its context.
 
     regexp_extract_all gives the matches and regexp_split_to_array the gaps around them; a piece is
@@ -255,7 +255,7 @@ CONTEXT_FALLBACK = f"""
     set context = replace(
         substring(x.content, greatest(t.start - {CONTEXT}, 0) + 1, t.stop + {CONTEXT} - greatest(t.start - {CONTEXT}, 0)), chr(10), ' '
     )
-    from src_texts as x
+    from coverage_texts as x
     where t.document_id = x.document_id and t.context is null"""
 
 # Each distinct text whose occurrences are looked for (an evidence sentence, an exclusion's context).
@@ -265,9 +265,9 @@ NEEDLES = """
         row_number() over (order by document_id, needle) as needle_id, document_id, needle,
         strlen(needle) as size, length(needle) as chars
     from (
-        select document_id, evidence as needle from stage_facts
+        select document_id, evidence as needle from coverage_facts
         union
-        select document_id, context from stage_exclusions
+        select document_id, context from coverage_exclusions
     )
     where needle <> ''"""
 
@@ -285,7 +285,7 @@ OCCURRENCES = """
             from (
                 select n.*, list_slice(list_transform(string_split(t.content, n.needle), lambda piece: strlen(piece)), 1, -2) as piece_sizes
                 from coverage_needles as n
-                inner join src_texts as t on n.document_id = t.document_id
+                inner join coverage_texts as t on n.document_id = t.document_id
             )
         )
     ),
@@ -314,7 +314,7 @@ OCCURRENCES = """
         select g.needle_id, g.document_id, g.needle, g.size, g.chars, g.pos + s.shift as pos
         from greedy as g
         inner join shifts as s on g.needle_id = s.needle_id
-        inner join src_texts as t on g.document_id = t.document_id
+        inner join coverage_texts as t on g.document_id = t.document_id
         where encode(t.content)[g.pos + s.shift + 1:g.pos + s.shift + g.size] = encode(g.needle)
     )
     select needle_id, document_id, needle, size, chars, pos from greedy
@@ -333,13 +333,13 @@ COVERERS = """
     from (
         select 1 as rank, 'fact_figure' as kind, fact_id as covered_by, figure as part, null as first_year, null as last_year,
             document_id, evidence as needle, source_file, source_line
-        from stage_facts
+        from coverage_facts
         union all
         select 2, 'fact_period', fact_id, null, year(period_start), year(period_end), document_id, evidence, source_file, source_line
-        from stage_facts
+        from coverage_facts
         union all
         select 3, 'exclusion', source_file || ':' || source_line, excluded_text, null, null, document_id, context, source_file, source_line
-        from stage_exclusions
+        from coverage_exclusions
     ) as c
     inner join coverage_needles as n on c.document_id = n.document_id and c.needle = n.needle"""
 
@@ -401,14 +401,22 @@ MENTIONS = """
     left join coverage_coverers as c on best.precedence = c.precedence
     order by t.document_id, t.start"""
 
+WORK_VIEWS = ("coverage_texts", "coverage_facts", "coverage_exclusions")
 WORK_TABLES = ("coverage_tokens", "coverage_needles", "coverage_occurrences", "coverage_coverers", "coverage_cover")
 
 
-def build_mentions(con: duckdb.DuckDBPyConnection) -> None:
+def build_mentions(con: duckdb.DuckDBPyConnection, documents: str | None = None) -> None:
     """Temp table src_mentions: document_mentions' rows for every text in src_texts, from the facts in
-    stage_facts and the exclusions in stage_exclusions (each in (source_file, source_line) order)."""
+    stage_facts and the exclusions in stage_exclusions (each in (source_file, source_line) order).
+    With `documents` (a table of document_id), only for those documents: an incremental ingest
+    re-covers the documents whose text, facts or exclusions changed, and no other."""
+    scope = f"where document_id in (select document_id from {documents})" if documents else ""
+    for view, table in (("coverage_texts", "src_texts"), ("coverage_facts", "stage_facts"), ("coverage_exclusions", "stage_exclusions")):
+        con.execute(f"create or replace temp view {view} as select * from {table} {scope}")
     (threads,) = con.execute("select current_setting('threads')").fetchone()
     for statement in (_tokens(_classes(), min(threads, 16)), CONTEXT_FALLBACK, NEEDLES, OCCURRENCES, COVERERS, COVER, MENTIONS):
         con.execute(statement)
     for table in WORK_TABLES:
         con.execute(f"drop table {table}")
+    for view in WORK_VIEWS:
+        con.execute(f"drop view {view}")

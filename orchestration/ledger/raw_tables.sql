@@ -1,41 +1,32 @@
--- Published only after every check in ingest.validate has passed; runs in one transaction.
-create schema if not exists raw;
+-- A full ingest: raw is dropped and written anew, in one transaction, once every check in
+-- ingest.validate has passed. (Written as create-table-as-select with its rows: in DuckDB 2.0.0 a
+-- table created empty by create-table-as and filled by one large insert in the same transaction
+-- reads as empty on that connection after the commit.)
+create schema raw;
 
-create or replace table raw.documents as
-select
-    manifest.* exclude (source_file, source_line),
-    texts.content as document_text,
-    sha256(texts.content) as text_sha256,
-    'documents/' || manifest.document_id || '.txt' as text_file,
-    manifest.source_file,
-    manifest.source_line
-from stage_manifest as manifest
-inner join src_texts as texts on manifest.document_id = texts.document_id;
+create table raw.documents as
+select * from new_documents;
 
-create or replace table raw.facts as
-select * exclude (derived_from) from stage_facts;
+create table raw.facts as
+select * exclude (derived_from) from new_facts;
 
-create or replace table raw.fact_inputs as
-select
-    fact_id,
-    input_position::integer as input_position,
-    derived_from[input_position] as input_fact_id
-from stage_facts, range(1, coalesce(len(derived_from), 0) + 1) as t (input_position);
+create table raw.fact_inputs as
+select * from new_fact_inputs;
 
-create or replace table raw.exclusions as
-select * from stage_exclusions;
+create table raw.exclusions as
+select * from new_exclusions;
 
-create or replace table raw.number_mentions as
+create table raw.number_mentions as
 select * from src_mentions;
 
-create or replace table raw.regions as
+create table raw.regions as
 select * from src_regions;
 
-create or replace table raw.currencies as
+create table raw.currencies as
 select * from src_currencies;
 
-create or replace table raw.metrics as
+create table raw.metrics as
 select * from src_metrics;
 
-create or replace table raw.source_files as
+create table raw.source_files as
 select * from src_files

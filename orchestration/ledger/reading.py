@@ -126,10 +126,10 @@ def read_lines(con: duckdb.DuckDBPyConnection, tree: SourceTree, table: str, fil
     return problems
 
 
-def read_texts(con: duckdb.DuckDBPyConnection, tree: SourceTree) -> None:
-    """Document texts by document id (the file name without .txt), into temp table src_texts."""
+def read_texts(con: duckdb.DuckDBPyConnection, tree: SourceTree, files: list[Path]) -> None:
+    """Texts of `files` by document id (the file name without .txt), into temp table src_texts."""
     con.execute("create or replace temp table src_texts (document_id varchar, content varchar)")
-    _read_text_files(con, tree, "src_texts", "select parse_filename(filename, true), content from read_text($files)", tree.documents())
+    _read_text_files(con, tree, "src_texts", "select parse_filename(filename, true), content from read_text($files)", files)
 
 
 def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str) -> None:
