@@ -28,10 +28,13 @@ class Changes:
     or those added, changed or removed since the last ingest."""
 
     everything: bool
-    files: frozenset[str]  # paths relative to the source root
+    files: frozenset[str]  # paths relative to the source root (unused when everything is read)
 
     def to_read(self, tree: SourceTree, paths: list[Path]) -> list[Path]:
         return paths if self.everything else [path for path in paths if tree.relative(path) in self.files]
+
+
+EVERYTHING = Changes(everything=True, files=frozenset())
 
 
 def _has_record(con: duckdb.DuckDBPyConnection, code_sha256: str | None) -> bool:
@@ -60,7 +63,7 @@ def since_last_load(con: duckdb.DuckDBPyConnection, code_sha256: str | None) -> 
         if not any(name.startswith(CHECK_DEFINITIONS) for name in files):
             return Changes(everything=False, files=files)
     con.execute("create or replace temp table changed_files as select source_file from src_files")
-    return Changes(everything=True, files=frozenset(name for (name,) in con.execute("select source_file from changed_files").fetchall()))
+    return EVERYTHING
 
 
 def add_unchanged_rows(con: duckdb.DuckDBPyConnection) -> None:

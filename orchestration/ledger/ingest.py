@@ -80,7 +80,7 @@ def validate(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, scope: ch
     """Run every check on the files in `scope` (default: all) and every rule over all rows. Leaves
     what was read in temp tables (src_*, stage_*) and the documents concerned in changed_documents
     and rechecked_documents, for publishing."""
-    scope = scope or changes.Changes(everything=True, files=frozenset())
+    scope = scope or changes.EVERYTHING
     _raise_if(reading.check_file_names(tree))
     reading.read_texts(con, tree, scope.to_read(tree, tree.documents()))
     _raise_if(_check_structure(con, tree, scope))
@@ -110,7 +110,7 @@ def _publish(con: duckdb.DuckDBPyConnection, scope: changes.Changes, code_sha256
         raise
 
 
-def _summary(con: duckdb.DuckDBPyConnection, scope: changes.Changes) -> IngestSummary:
+def _summary(con: duckdb.DuckDBPyConnection) -> IngestSummary:
     counts = con.execute(
         """select
             (select count(*) from raw.documents),
@@ -142,4 +142,4 @@ def ingest(con: duckdb.DuckDBPyConnection, sources_root: Path, hashed: bool = Fa
     scope = changes.since_last_load(con, code_sha256)
     validate(con, tree, scope)
     _publish(con, scope, code_sha256)
-    return _summary(con, scope)
+    return _summary(con)
