@@ -49,9 +49,9 @@ def build_inputs(code_sha256: str) -> dict[str, str]:
     )
 
 
-def unchanged_publication(layout: Layout, source_sha256: dict[str, str]) -> str | None:
+def unchanged_publication(layout: Layout, source_sha256: dict[str, str], code_sha256: str) -> str | None:
     """The current published version's id if it was built from exactly these source files (path and
-    sha256), this code and these tool versions; otherwise None. It passed every gate on the same
+    sha256), this code (code_sha256()) and these tool versions; otherwise None. It passed every gate on the same
     inputs, so building again would publish the same marts."""
     version_id = layout.current_version()
     if version_id is None:
@@ -61,6 +61,6 @@ def unchanged_publication(layout: Layout, source_sha256: dict[str, str]) -> str 
     except (OSError, ValueError):
         return None
     publication = published["publication"][0]
-    same_code = all(publication.get(key) == value for key, value in build_inputs(code_sha256()).items())
+    same_code = all(publication.get(key) == value for key, value in build_inputs(code_sha256).items())
     same_files = {row["source_file"]: row["sha256"] for row in published["source_files"]} == source_sha256
     return version_id if same_code and same_files else None

@@ -75,8 +75,8 @@ def ingest_sources(context: AssetExecutionContext, config: IngestConfig, warehou
     version was built and gated from, the run stops here: nothing downstream would change."""
     sources = settings.sources_dir()
     with warehouse.connect() as con:
-        files = hash_sources(con, sources)
-        unchanged = unchanged_publication(warehouse.layout(), files)
+        files, code = hash_sources(con, sources), code_sha256()
+        unchanged = unchanged_publication(warehouse.layout(), files, code)
         if unchanged and not (config.rebuild_unchanged or settings.rebuild_unchanged()):
             context.log.info(
                 f"Nothing to do: the {len(files)} source files, the code and the tool versions are those of the current "
@@ -85,7 +85,7 @@ def ingest_sources(context: AssetExecutionContext, config: IngestConfig, warehou
             return
         context.log.info(f"Validating and loading {sources} into the build database {warehouse.build()}")
         try:
-            summary = ingest(con, sources, hashed=True, code_sha256=code_sha256())
+            summary = ingest(con, sources, hashed=True, code_sha256=code)
         except SourceValidationError as error:
             raise _failure(error) from error
         counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in RAW_TABLES}
