@@ -55,6 +55,15 @@ class SourceCopy:
         self.write_facts(facts, document_id)
 
 
+def rows_only_in_each(con: duckdb.DuckDBPyConnection, left: str, right: str) -> tuple[int, int]:
+    """How many rows of relation `left` are not in `right`, and of `right` not in `left`, counted as
+    multisets (EXCEPT ALL): (0, 0) when the two hold the same rows."""
+    return tuple(
+        con.execute(f"select count(*) from (select * from {a} except all select * from {b})").fetchone()[0]
+        for a, b in ((left, right), (right, left))
+    )
+
+
 def fact_id_document(fact_id: str) -> str:
     prefix = fact_id.split(".")[0][1:]
     return next(p.stem for p in (SOURCES / "documents").glob(f"{prefix}_*.txt"))

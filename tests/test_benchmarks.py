@@ -13,7 +13,7 @@ import duckdb
 from benchmarks import bench, corpus, floor
 from orchestration.ledger.ingest import ingest
 
-from .conftest import PROJECT, build_path
+from .conftest import PROJECT, build_path, rows_only_in_each
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -66,11 +66,7 @@ def test_raw_sql_floor_computes_the_same_marts_as_the_pipeline(built, tmp_path: 
         con.execute(f"attach '{published}' as published (read_only)")
         marts = con.execute("select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'marts'")
         for (mart,) in marts.fetchall():
-            differing = con.execute(
-                f"select count(*) from ((select * from marts.{mart} except all select * from published.marts.{mart}) "
-                f"union all (select * from published.marts.{mart} except all select * from marts.{mart}))"
-            ).fetchone()[0]
-            assert differing == 0, mart
+            assert rows_only_in_each(con, f"marts.{mart}", f"published.marts.{mart}") == (0, 0), mart
 
 
 def test_summary_reports_medians_and_the_target_ratios():

@@ -15,7 +15,7 @@ from orchestration.ledger.changes import since_last_load
 from orchestration.ledger.ingest import ingest
 from orchestration.ledger.violations import SourceValidationError
 
-from .conftest import DOC_000, SourceCopy, run_refresh
+from .conftest import DOC_000, SourceCopy, rows_only_in_each, run_refresh
 from .test_bad_input import CATALOGUE
 
 CODE = "code-under-test"
@@ -35,14 +35,8 @@ def _raw_digest(con: duckdb.DuckDBPyConnection) -> str:
 
 def _differences(con: duckdb.DuckDBPyConnection, other: str) -> dict[str, tuple[int, int]]:
     """Rows in each raw table of `con` and not in attached database `other`, and the other way round."""
-    found = {}
-    for table in RAW_TABLES:
-        mine = f"select * from raw.{table}"
-        theirs = f"select * from {other}.raw.{table}"
-        counts = tuple(con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0] for a, b in ((mine, theirs), (theirs, mine)))
-        if counts != (0, 0):
-            found[table] = counts
-    return found
+    counts = {table: rows_only_in_each(con, f"raw.{table}", f"{other}.raw.{table}") for table in RAW_TABLES}
+    return {table: pair for table, pair in counts.items() if pair != (0, 0)}
 
 
 def _manifest(s: SourceCopy) -> list[dict]:

@@ -13,7 +13,7 @@ import pytest
 
 from orchestration.ledger.ingest import ingest
 
-from .conftest import DOC_000, PROJECT, SOURCES, build_path
+from .conftest import DOC_000, PROJECT, SOURCES, build_path, rows_only_in_each
 
 INCREMENTAL = ("intermediate.int_facts_in_usd", "intermediate.int_claims_recomputed", "marts.facts")
 DOC_001, DOC_002, DOC_003 = "001_55f767c75a51dedd", "002_47236e943b7bd28c", "003_49800daea670d6a7"
@@ -101,9 +101,7 @@ def differences(left: Path, right: Path, table: str) -> tuple[int, int]:
     with duckdb.connect() as con:
         con.execute(f"attach '{left}' as l (read_only)")
         con.execute(f"attach '{right}' as r (read_only)")
-        only_left = con.execute(f"select count(*) from (from l.{table} except all from r.{table})").fetchone()[0]
-        only_right = con.execute(f"select count(*) from (from r.{table} except all from l.{table})").fetchone()[0]
-    return only_left, only_right
+        return rows_only_in_each(con, f"l.{table}", f"r.{table}")
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 from orchestration.ledger import publishing
 from orchestration.ledger.publishing import Layout, MetaTable
 
-from .conftest import PROJECT, SOURCES, build_path, published_fingerprint
+from .conftest import PROJECT, SOURCES, build_path, published_fingerprint, rows_only_in_each
 
 MARTS = [
     "claim_audit",
@@ -62,11 +62,8 @@ def test_every_published_table_is_also_a_parquet_file_with_the_same_rows(built):
         assert len(tables) == 10 + 4
         for schema, table in tables:
             path = parquet / schema / f"{table}.parquet"
-            differences = con.execute(
-                f"select count(*) from ((select * from {schema}.{table} except all select * from read_parquet('{path}')) "
-                f"union all (select * from read_parquet('{path}') except all select * from {schema}.{table}))"
-            ).fetchone()[0]
-            assert differences == 0, f"{path} differs from {schema}.{table}"
+            differences = rows_only_in_each(con, f"{schema}.{table}", f"read_parquet('{path}')")
+            assert differences == (0, 0), f"{path} differs from {schema}.{table}"
 
 
 DUMP_EVERY_MART = """
