@@ -1,6 +1,7 @@
 """The ingest on real files: the four documents load completely with file and line of every fact.
 Each kind of broken input is in the bad-input catalogue (test_bad_input.py), run through the whole job."""
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -39,3 +40,24 @@ def test_a_linked_source_file_is_refused_and_named_as_the_link(sources: SourceCo
     with pytest.raises(SourceValidationError) as refused:
         ingest(duckdb.connect(), sources.root)
     assert [(v.file, v.rule) for v in refused.value.violations] == [("facts/linked.jsonl", "safe_file_name")]
+
+
+def test_crlf_and_blank_lines_are_read_as_the_curator_wrote_them_with_true_line_numbers(sources: SourceCopy, tmp_path: Path):
+    # A CR before the LF is dropped; then lines that trim() empties (nothing, spaces, a no-break
+    # space) are skipped but still counted. A tab is not blank.
+    ids = [fact["fact_id"] for fact in sources.read_facts()]
+    facts = [json.dumps(fact, ensure_ascii=False) for fact in sources.read_facts()]
+    lines = [facts[0], " ", "\u00a0\u3000", facts[1], "", *facts[2:]]
+    sources.facts_file().write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        summary = ingest(con, sources.root)
+        lines_read = con.execute(
+            "select source_line, fact_id from raw.facts where source_file = ? and source_line <= 6 order by 1", [f"facts/{DOC_000}.jsonl"]
+        ).fetchall()
+    assert summary.facts == 65
+    assert lines_read == [(1, ids[0]), (4, ids[1]), (6, ids[2])]
+
+    sources.facts_file().write_bytes("\n".join([facts[0], "\t", *facts[1:]]).encode("utf-8") + b"\n")
+    with pytest.raises(SourceValidationError) as refused:
+        ingest(duckdb.connect(), sources.root)
+    assert [(v.file, v.row, v.rule) for v in refused.value.violations] == [(f"facts/{DOC_000}.jsonl", 2, "valid_json")]
