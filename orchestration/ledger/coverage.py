@@ -33,6 +33,8 @@ from datetime import date
 
 import duckdb
 
+from .reading import parallel_shares
+
 NUMBER_WORDS = (
     *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
     *("twenty", "dozen", "half", "third", "twice", "double", "triple"),
@@ -413,8 +415,7 @@ def build_mentions(con: duckdb.DuckDBPyConnection, documents: str | None = None)
     scope = f"where document_id in (select document_id from {documents})" if documents else ""
     for view, table in (("coverage_texts", "src_texts"), ("coverage_facts", "stage_facts"), ("coverage_exclusions", "stage_exclusions")):
         con.execute(f"create or replace temp view {view} as select * from {table} {scope}")
-    (threads,) = con.execute("select current_setting('threads')").fetchone()
-    for statement in (_tokens(_classes(), min(threads, 16)), CONTEXT_FALLBACK, NEEDLES, OCCURRENCES, COVERERS, COVER, MENTIONS):
+    for statement in (_tokens(_classes(), parallel_shares(con)), CONTEXT_FALLBACK, NEEDLES, OCCURRENCES, COVERERS, COVER, MENTIONS):
         con.execute(statement)
     for table in WORK_TABLES:
         con.execute(f"drop table {table}")

@@ -70,13 +70,18 @@ def check_file_names(tree: SourceTree) -> list[Violation]:
     return problems
 
 
+def parallel_shares(con: duckdb.DuckDBPyConnection) -> int:
+    """Into how many shares to split a scan that DuckDB would run on one thread, so that the shares,
+    as the branches of a union all (each a pipeline of its own), run side by side: one per thread."""
+    (threads,) = con.execute("select current_setting('threads')").fetchone()
+    return min(threads, 16)
+
+
 def _in_shares(con: duckdb.DuckDBPyConnection, select: str, files: list[str]) -> tuple[str, dict[str, list[str]]]:
     """`select`, which reads the list `$files`, as a union of one such select per share of `files`,
-    and its parameters. DuckDB reads a list of files on one thread; each branch of a union all is a
-    pipeline of its own, and the branches run side by side (on two cores, hashing and splitting a
-    million facts take half the time). The rows come in no particular order."""
-    (threads,) = con.execute("select current_setting('threads')").fetchone()
-    shares = max(1, min(threads, 16, len(files)))
+    and its parameters. DuckDB reads a list of files on one thread (on two cores, shares hash and
+    split a million facts in half the time). The rows come in no particular order."""
+    shares = max(1, min(parallel_shares(con), len(files)))
     union = " union all ".join(f"({select.replace('$files', f'$files_{k}')})" for k in range(shares))
     return f"select * from ({union})", {f"files_{k}": files[k::shares] for k in range(shares)}
 
