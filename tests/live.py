@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRun
 from dagster._core.instance.ref import InstanceRef
+from dagster_shared.utils import environ
 
 from orchestration.settings import WRITER_POOL
 
@@ -57,7 +58,9 @@ class Deployment:
         }
 
     def instance(self) -> DagsterInstance:
-        return DagsterInstance.from_ref(InstanceRef.from_dir(str(self.home)))
+        # The project's dagster.yaml places its storage by DAGSTER_HOME, as in Dagster's own processes.
+        with environ({"DAGSTER_HOME": str(self.home)}):
+            return DagsterInstance.from_ref(InstanceRef.from_dir(str(self.home)))
 
     def start(self, arguments: list[str], log_name: str, **extra_env: str) -> subprocess.Popen:
         """Start a command of the venv in its own process group, output to a log file."""
