@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterEventType, build_run_status_sensor_context
 
-from .conftest import DOC_000, SourceCopy, failure_text, published_fingerprint, run_refresh
+from .conftest import DOC_000, PROJECT, SourceCopy, failure_text, published_fingerprint, run_refresh
 
 approx = pytest.approx
 
@@ -182,6 +182,26 @@ def test_gx_checks_report_their_expectations(built):
     mats = {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()}
     mart = mats["marts/claim_audit"].step_materialization_data.materialization
     assert mart.metadata["dagster/row_count"].value == 15 and "preview" in mart.metadata
+
+
+def test_a_headline_figure_moved_by_curation_fails_exactly_its_pinned_expectation(built, tmp_path):
+    """The headline suite selects each figure by its fact_id (read as a pandas categorical): each
+    selection finds its one row, and a moved figure fails only its own expectation."""
+    import duckdb
+
+    from orchestration.gx_suites import load_suites, run_suite
+
+    (suite,) = [s for s in load_suites(PROJECT / "expectations") if s.name == "headline_figures"]
+    with duckdb.connect(str(built[1]), read_only=True) as con:
+        frame = con.sql("select fact_id, document_id, value_normalised, figure, evidence, source_file, source_line from marts.facts").df()
+    pinned = [o for o in run_suite(suite, frame, tmp_path, "as-published").outcomes if "fact_id==" in o.expected]
+    assert len(pinned) == 17 and all(o.success and '"element_count": 1,' in o.observed for o in pinned)
+
+    frame.loc[frame["fact_id"] == "d000.genai_vc_funding_2024", "value_normalised"] = 57e9  # the text says $56 billion
+    outcome = run_suite(suite, frame, tmp_path, "moved")
+    assert not outcome.success
+    assert [(f.expectation, f.column) for f in outcome.failures] == [("expect_column_values_to_be_between", "value_normalised")]
+    assert "d000.genai_vc_funding_2024" in outcome.failures[0].expected and '"unexpected_count": 1' in outcome.failures[0].observed
 
 
 class _Webhook(BaseHTTPRequestHandler):
