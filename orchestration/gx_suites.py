@@ -140,7 +140,8 @@ def _observed(result: dict) -> str:
 def _selectors_as_categories(suite: Suite, frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns that row_conditions select by, as pandas categoricals: each condition then
     compares integer codes, not every string (the headline suite's 17 conditions over the million
-    fact_ids of marts.facts: 4.3 s to 2.9 s, the conversion included). The values, and so every result, are the same."""
+    fact_ids of marts.facts: 4.3 s to 2.9 s, the conversion included). The values, and so every
+    result, are the same."""
     from pandas.api.types import is_string_dtype
 
     text = [c for c in suite.condition_columns(list(frame.columns)) if is_string_dtype(frame[c])]
