@@ -38,13 +38,15 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
 
     def _engine(self, shard: str) -> Engine:
         if shard not in self._engines:
-            url = self.conn_string_for_shard(shard)
-            if shard == INDEX_SHARD_NAME:
-                # One connection, used under Dagster's _db_lock by one thread at a time.
-                arguments = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
-                self._engines[shard] = create_engine(url, poolclass=StaticPool, connect_args=arguments)
-            else:
-                self._engines[shard] = create_engine(url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            # The index: one connection kept, used under Dagster's _db_lock by one thread at a time.
+            # A run's file: a connection per write, as Dagster does (its watcher needs the checkpoint).
+            kept = shard == INDEX_SHARD_NAME
+            self._engines[shard] = create_engine(
+                self.conn_string_for_shard(shard),
+                poolclass=StaticPool if kept else NullPool,
+                # SQLAlchemy's default for files; the kept connection is handed from thread to thread.
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            )
         return self._engines[shard]
 
     @contextmanager

@@ -24,6 +24,13 @@ from .conftest import PROJECT, SOURCES
 BIN = Path(sys.executable).parent
 
 
+def instance_at(home: Path) -> DagsterInstance:
+    """The Dagster instance of `home` and its dagster.yaml, made as Dagster's own processes make it:
+    the project's dagster.yaml places its storage by DAGSTER_HOME."""
+    with environ({"DAGSTER_HOME": str(home)}):
+        return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+
+
 @dataclass
 class Deployment:
     """A private DAGSTER_HOME (with the project's dagster.yaml) and data folder holding a copy of
@@ -58,9 +65,7 @@ class Deployment:
         }
 
     def instance(self) -> DagsterInstance:
-        # The project's dagster.yaml places its storage by DAGSTER_HOME, as in Dagster's own processes.
-        with environ({"DAGSTER_HOME": str(self.home)}):
-            return DagsterInstance.from_ref(InstanceRef.from_dir(str(self.home)))
+        return instance_at(self.home)
 
     def start(self, arguments: list[str], log_name: str, **extra_env: str) -> subprocess.Popen:
         """Start a command of the venv in its own process group, output to a log file."""

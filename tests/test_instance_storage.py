@@ -10,19 +10,17 @@ from pathlib import Path
 
 from dagster import AssetKey, AssetMaterialization, DagsterInstance
 from dagster._core.events.log import EventLogEntry
-from dagster._core.instance.ref import InstanceRef
-from dagster_shared.utils import environ
 
 from orchestration.storage import KeptSqliteEventLogStorage, LedgerSqliteStorage
 
 from .conftest import PROJECT
+from .live import instance_at
 
 
 def project_instance(home: Path) -> DagsterInstance:
     home.mkdir(exist_ok=True)
     shutil.copy(PROJECT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
-    with environ({"DAGSTER_HOME": str(home)}):
-        return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+    return instance_at(home)
 
 
 def log_line(run_id: str, message: str) -> EventLogEntry:
