@@ -242,7 +242,7 @@ def _tokens(c: _Classes, shares: int) -> str:
         select * from word_tokens
     )
     select
-        row_number() over () as token_id, *,
+        *,
         case
             when not regexp_full_match(token, {_literal(year)}) then null
             when regexp_full_match(token, '[0-9]+') then token::integer
@@ -264,7 +264,7 @@ CONTEXT_FALLBACK = f"""
 NEEDLES = """
     create or replace temp table coverage_needles as
     select
-        row_number() over (order by document_id, needle) as needle_id, document_id, needle,
+        row_number() over () as needle_id, document_id, needle,
         strlen(needle) as size, length(needle) as chars
     from (
         select document_id, evidence as needle from coverage_facts
@@ -323,14 +323,20 @@ OCCURRENCES = """
     union all
     select needle_id, document_id, needle, size, chars, pos from overlapping"""
 
-# Whatever can cover a token, numbered in the order document_mentions tries them: every fact's
-# figure, then every fact's period, then every exclusion, each in file order. A figure or an
-# excluded text (the part) covers the tokens inside its occurrences within an occurrence of its
-# needle; a period covers the years in its range within an occurrence of its evidence.
+# Whatever can cover a token, with its precedence: the order document_mentions tries them in (every
+# fact's figure, then every fact's period, then every exclusion, each in file order), packed into one
+# bigint as kind, file and line (numbering 2M coverers in that order by a window sorted them all; only
+# the files need sorting). A figure or an excluded text (the part) covers the tokens inside its
+# occurrences within an occurrence of its needle; a period covers the years in its range within an
+# occurrence of its evidence.
 COVERERS = """
     create or replace temp table coverage_coverers as
+    with files as (
+        select source_file, row_number() over (order by source_file) as file_number
+        from (select distinct source_file from coverage_facts union select source_file from coverage_exclusions)
+    )
     select
-        row_number() over (order by c.rank, c.source_file, c.source_line) as precedence,
+        (c.rank::bigint << 60) + (f.file_number << 30) + c.source_line as precedence,
         c.kind, c.covered_by, c.part, c.first_year, c.last_year, n.needle_id
     from (
         select 1 as rank, 'fact_figure' as kind, fact_id as covered_by, figure as part, null as first_year, null as last_year,
@@ -343,7 +349,8 @@ COVERERS = """
         select 3, 'exclusion', source_file || ':' || source_line, excluded_text, null, null, document_id, context, source_file, source_line
         from coverage_exclusions
     ) as c
-    inner join coverage_needles as n on c.document_id = n.document_id and c.needle = n.needle"""
+    inner join coverage_needles as n on c.document_id = n.document_id and c.needle = n.needle
+    inner join files as f on c.source_file = f.source_file"""
 
 
 def _within(part: str) -> str:
@@ -364,7 +371,7 @@ COVER = f"""
     pairs as (
         -- a token and an occurrence of a needle that holds it, and where (in code points) it stands in
         -- the needle: the bytes before it, when the needle is ASCII
-        select t.token_id, t.year, s.needle_id, s.needle, s.chars, rel_start, rel_start + length(t.token) as rel_stop
+        select t.document_id, t.start, t.year, s.needle_id, s.needle, s.chars, rel_start, rel_start + length(t.token) as rel_stop
         from coverage_tokens as t
         inner join spans as s on t.document_id = s.document_id and t.byte_start // {BUCKET} = s.bucket,
             lateral (
@@ -376,17 +383,17 @@ COVER = f"""
             )
         where s.pos <= t.byte_start and t.byte_stop <= s.pos + s.size
     )
-    select token_id, min(precedence) as precedence
+    select document_id, start, min(precedence) as precedence
     from (
-        select p.token_id, c.precedence
+        select p.document_id, p.start, c.precedence
         from pairs as p inner join coverage_coverers as c on p.needle_id = c.needle_id and c.part is not null
         where {_within("c.part")}
         union all
-        select p.token_id, c.precedence
+        select p.document_id, p.start, c.precedence
         from pairs as p inner join coverage_coverers as c on p.needle_id = c.needle_id and c.first_year is not null
         where p.year between c.first_year and c.last_year
     )
-    group by token_id"""
+    group by document_id, start"""
 
 MENTIONS = """
     create or replace temp table src_mentions as
@@ -399,7 +406,7 @@ MENTIONS = """
         c.kind::varchar as covered_by_kind,
         c.covered_by::varchar as covered_by
     from coverage_tokens as t
-    left join coverage_cover as best on t.token_id = best.token_id
+    left join coverage_cover as best on t.document_id = best.document_id and t.start = best.start
     left join coverage_coverers as c on best.precedence = c.precedence
     order by t.document_id, t.start"""
 
