@@ -197,6 +197,9 @@ def test_a_headline_figure_moved_by_curation_fails_exactly_its_pinned_expectatio
     pinned = [o for o in run_suite(suite, frame, tmp_path, "as-published").outcomes if "fact_id==" in o.expected]
     assert len(pinned) == 17 and all(o.success and '"element_count": 1,' in o.observed for o in pinned)
 
+    stored = (tmp_path / "validations" / "headline_figures").rglob("*.json")
+    assert ["pandas_data_fingerprint" in path.read_text(encoding="utf-8") for path in stored] == [False]  # not hashed: see _context
+
     frame.loc[frame["fact_id"] == "d000.genai_vc_funding_2024", "value_normalised"] = 57e9  # the text says $56 billion
     outcome = run_suite(suite, frame, tmp_path, "moved")
     assert not outcome.success
