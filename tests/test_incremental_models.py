@@ -186,3 +186,19 @@ def test_a_successful_pipeline_run_records_the_code_it_built_with(built):
     _, published = built
     marker = build_path(published).with_name("dbt_built_code.sha256")
     assert marker.read_text(encoding="utf-8").strip() == code_sha256()
+
+
+def test_dbt_writes_no_log_file_beside_the_build_database_by_default(built):
+    assert not (build_path(built[1]).with_name("dbt_target") / "dbt.log").exists()
+
+
+def test_the_dbt_file_log_level_is_passed_to_dbt_and_checked(monkeypatch: pytest.MonkeyPatch):
+    from orchestration import settings
+
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "none")  # restored afterwards: export_for_dbt sets it
+    monkeypatch.setenv("AI_MARKET_DBT_FILE_LOG_LEVEL", "DEBUG")
+    settings.export_for_dbt()
+    assert os.environ["DBT_LOG_LEVEL_FILE"] == "debug"
+    monkeypatch.setenv("AI_MARKET_DBT_FILE_LOG_LEVEL", "verbose")
+    with pytest.raises(ValueError, match="AI_MARKET_DBT_FILE_LOG_LEVEL='verbose'"):
+        settings.export_for_dbt()
