@@ -4,6 +4,8 @@ Files are read as text and split into numbered lines, so that every later messag
 and the row; JSON is parsed only after the structure checks have passed."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +88,19 @@ def _in_shares(con: duckdb.DuckDBPyConnection, select: str, files: list[str]) ->
     return f"select * from ({union})", {f"files_{k}": files[k::shares] for k in range(shares)}
 
 
+@contextmanager
+def _in_any_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The shares' rows come in no particular order anyway; DuckDB keeping the order they come in
+    made the inserts wait on each other (at a million facts: the texts 1.4 to 0.2 s, the lines
+    2.3 to 1.1 s)."""
+    (before,) = con.execute("select current_setting('preserve_insertion_order')").fetchone()
+    con.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"set preserve_insertion_order = {'true' if before else 'false'}")
+
+
 def _read_text_files(con: duckdb.DuckDBPyConnection, tree: SourceTree, target: str, select: str, files: list[Path]) -> None:
     """Insert into `target` what `select` makes of `files` (it reads them as `read_text($files)`),
     in one statement. A file that is not UTF-8 fails the whole statement, so the files are then
@@ -93,7 +108,8 @@ def _read_text_files(con: duckdb.DuckDBPyConnection, tree: SourceTree, target: s
 
     def insert(paths: list[Path]) -> None:
         union, parameters = _in_shares(con, select, [str(path) for path in paths])
-        con.execute(f"insert into {target} {union}", parameters)
+        with _in_any_order(con):
+            con.execute(f"insert into {target} {union}", parameters)
 
     if not files:
         return

@@ -30,10 +30,18 @@ select
 from src_texts
 where document_id not in (select document_id from stage_manifest)
 ;
--- Facts: identity and references.
-with first_use as (
+-- Facts: identity and references. (The first use is looked for only among ids used more than
+-- once: a window over a million ids took most of this statement.)
+with repeated as (
+    select fact_id from stage_facts
+    group by fact_id
+    having count(*) > 1
+),
+
+first_use as (
     select fact_id, source_file, source_line
     from stage_facts
+    where fact_id in (select fact_id from repeated)
     qualify row_number() over (partition by fact_id order by source_file, source_line) = 1
 )
 
@@ -305,6 +313,7 @@ with amounts as (
 
 wholes as (
     select * from amounts
+    where fact_id in (select part_of from stage_facts)
     qualify row_number() over (partition by fact_id order by source_file, source_line) = 1
 ),
 
