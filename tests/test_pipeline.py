@@ -234,6 +234,8 @@ def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothin
     failed = [r.data for r in check.metadata["failed_expectations"].value.records]
     assert [f["expectation"] for f in failed] == ["expect_column_pair_values_to_be_equal"]
     assert "unexpected_count" in failed[0]["observed"] and "status" in failed[0]["column"]
+    site, page = pipeline_env.parent / "gx" / "data_docs", Path(check.metadata["data_docs_page"].value)
+    assert page.relative_to(site).as_posix() in (site / "index.html").read_text(encoding="utf-8")  # rendered by the failing gate
     passed = {e.check_name for e in result.get_asset_check_evaluations() if e.passed}
     assert "gx_funding_by_period" in passed  # the other gates still ran and passed
 
