@@ -21,8 +21,8 @@ def report_charts(context: AssetExecutionContext) -> MaterializeResult:
     `index`): funding by period, market size series with projections marked, rankings, and the claim
     audit (stated against recomputed). chart_data.json holds exactly the series each chart draws.
     It only reads the published file, as any BI reader does, so it needs no writer lock. It also
-    renders the index of the Great Expectations Data Docs (`gx_data_docs_index`), with the pages of
-    the gates this version passed."""
+    renders the index of the Great Expectations Data Docs (`gx_data_docs_index`): every stored
+    validation, the gates this version passed among them."""
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         drawn = charts.collect(con)
         cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")

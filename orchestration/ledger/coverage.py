@@ -326,9 +326,9 @@ OCCURRENCES = """
 # Whatever can cover a token, with its precedence: the order document_mentions tries them in (every
 # fact's figure, then every fact's period, then every exclusion, each in file order), packed into one
 # bigint as kind, file number and line, 30 bits each for the last two (numbering 2M coverers in that
-# order with a window sorted them all; now only the files are sorted). A figure or an excluded text (the part) covers the tokens inside its
-# occurrences within an occurrence of its needle; a period covers the years in its range within an
-# occurrence of its evidence.
+# order with a window sorted them all; now only the files are sorted). A figure or an excluded text
+# (the part) covers the tokens inside its occurrences within an occurrence of its needle; a period
+# covers the years in its range within an occurrence of its evidence.
 COVERERS = """
     create or replace temp table coverage_coverers as
     with files as (
