@@ -185,7 +185,7 @@ def run_suite(suite: Suite, frame: pd.DataFrame, output: Path, run_name: str) ->
     # as the run stops here): it lists every result ever stored, so rendering it after each suite
     # cost 0.1 s a suite on a fresh folder and grew with every run kept.
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[identifier], build_index=not result.success)
-    page = Path(context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)[0]["site_url"].removeprefix("file://"))
+    page = _docs_file(context, identifier)
     outcomes = []
     for item in result.results:
         config = item.expectation_config
@@ -212,4 +212,9 @@ def build_data_docs_index(output: Path) -> Path:
 
     _, context, _ = _context(str(output))
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[ExpectationSuiteIdentifier(name="index-only")])
-    return output / "data_docs" / "index.html"
+    return _docs_file(context)
+
+
+def _docs_file(context, identifier=None) -> Path:  # noqa: ANN001 - GX's context and resource identifier
+    """Where the site keeps the page of `identifier` (None: the index), as GX's own URL says."""
+    return Path(context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)[0]["site_url"].removeprefix("file://"))
