@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -213,6 +214,34 @@ def build_data_docs_index(output: Path) -> Path:
     _, context, _ = _context(str(output))
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[ExpectationSuiteIdentifier(name="index-only")])
     return _docs_file(context)
+
+
+def prune_validations(output: Path, kept_runs: set[str]) -> list[str]:
+    """Delete the stored results and Data Docs pages of every run that validated before the first
+    of `kept_runs` (the runs behind the published versions kept for rollback). Their results, and
+    those of every run after them (failed ones included), stay. Without pruning, the index, which
+    lists every stored result, costs more with each run kept. Returns the run names removed;
+    removes nothing when no result of `kept_runs` is stored, since then there is no point to cut at.
+
+    GX stores a result as validations/<suite>/<run name>/<run time>/<batch>.json and its page at
+    data_docs/validations/<suite>/<run name>/<run time>/<batch>.html; run times sort as they fall."""
+    results, pages = output / "validations", output / "data_docs" / "validations"
+    first_validated: dict[str, str] = {}
+    for run in _subfolders(*_subfolders(results)):
+        for run_time in _subfolders(run):
+            first_validated[run.name] = min(run_time.name, first_validated.get(run.name, run_time.name))
+    kept_times = [time for run, time in first_validated.items() if run in kept_runs]
+    if not kept_times:
+        return []
+    doomed = sorted(run for run, time in first_validated.items() if time < min(kept_times))
+    for suite in _subfolders(results, pages):
+        for run in doomed:
+            shutil.rmtree(suite / run, ignore_errors=True)
+    return doomed
+
+
+def _subfolders(*folders: Path) -> list[Path]:
+    return [child for folder in folders if folder.is_dir() for child in folder.iterdir() if child.is_dir()]
 
 
 def _docs_file(context, identifier=None) -> Path:  # noqa: ANN001 - GX's context and resource identifier

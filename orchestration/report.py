@@ -6,8 +6,8 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from . import settings
-from .gx_suites import build_data_docs_index
-from .ledger import charts
+from .gx_suites import build_data_docs_index, prune_validations
+from .ledger import charts, publishing
 from .publish import PUBLISHED_KEY
 
 
@@ -22,19 +22,26 @@ def report_charts(context: AssetExecutionContext) -> MaterializeResult:
     audit (stated against recomputed). chart_data.json holds exactly the series each chart draws.
     It only reads the published file, as any BI reader does, so it needs no writer lock. It also
     renders the index of the Great Expectations Data Docs (`gx_data_docs_index`): every stored
-    validation, the gates this version passed among them."""
+    validation since the run of the oldest version kept for rollback, the gates this version passed
+    among them; results of earlier runs are deleted (`gx_runs_pruned`)."""
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         drawn = charts.collect(con)
         cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")
         about = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
     context.log.info(f"drawing {len(drawn)} charts of version {about['version_id']}")
     files = charts.write_report(drawn, report_dir(), about)
-    data_docs = build_data_docs_index(settings.data_dir() / "gx")
+    layout = publishing.Layout(settings.warehouse_path())
+    gx_folder = settings.data_dir() / "gx"
+    pruned = prune_validations(gx_folder, {layout.run_id(version) for version in layout.version_ids()})
+    if pruned:
+        context.log.info(f"pruned the Great Expectations results of {len(pruned)} runs older than the versions kept")
+    data_docs = build_data_docs_index(gx_folder)
     return MaterializeResult(
         metadata={
             "index": MetadataValue.path(str(files["index"])),
             "open_in_browser": MetadataValue.url(files["index"].as_uri()),
             "gx_data_docs_index": MetadataValue.path(str(data_docs)),
+            "gx_runs_pruned": len(pruned),
             **{name: MetadataValue.path(str(path)) for name, path in files.items() if name != "index"},
             "version_id": about["version_id"],
         }

@@ -4,7 +4,10 @@ Expectations Data Docs page behind every gate, and dbt's documentation site."""
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from orchestration.gx_suites import Suite, build_data_docs_index, prune_validations, run_suite
 
 from .conftest import run_refresh
 
@@ -91,6 +94,44 @@ def test_every_gx_check_links_its_data_docs_page_and_the_index_lists_them_all(bu
         assert page.is_relative_to(site) and result.run_id in str(page)
         assert evaluation.check_name.removeprefix("gx_") in page.read_text(encoding="utf-8")
         assert page.relative_to(site).as_posix() in index
+
+
+def _stored_runs(gx: Path) -> dict[str, set[str]]:
+    """Run names with a stored result, and run names with a Data Docs page, over every suite."""
+    return {
+        kind: {run.name for suite in folder.iterdir() if suite.is_dir() for run in suite.iterdir()}
+        for kind, folder in (("results", gx / "validations"), ("pages", gx / "data_docs" / "validations"))
+    }
+
+
+def test_pruning_keeps_gx_results_from_the_oldest_kept_versions_run_on_failed_runs_included(tmp_path: Path):
+    definition = {"name": "amounts", "expectations": [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "usd"}}]}
+    suite = Suite("amounts", "marts.amounts", "", tmp_path / "amounts.json", definition)
+    # run-3 failed its gate between the two versions still kept (published by run-2 and run-4)
+    for run, usd in (("run-1", 1.0), ("run-2", 2.0), ("run-3", None), ("run-4", 4.0)):
+        assert run_suite(suite, pd.DataFrame({"usd": [usd]}), tmp_path / "gx", run).success is (usd is not None)
+
+    assert prune_validations(tmp_path / "gx", {"run-2", "run-4"}) == ["run-1"]
+
+    kept = {"run-2", "run-3", "run-4"}
+    assert _stored_runs(tmp_path / "gx") == {"results": kept, "pages": kept}
+    index = build_data_docs_index(tmp_path / "gx").read_text(encoding="utf-8")
+    assert all(f"/{run}/" in index for run in kept) and "/run-1/" not in index
+    assert prune_validations(tmp_path / "gx", {"run-0"}) == [], "no cut without a kept run's result to cut at"
+
+
+def test_the_report_prunes_gx_results_of_runs_whose_versions_were_pruned(built, pipeline_env: Path, monkeypatch: pytest.MonkeyPatch):
+    session_run = built[0].run_id
+    monkeypatch.setenv("AI_MARKET_KEEP_VERSIONS", "2")
+    second, _ = run_refresh()
+    third, _ = run_refresh()
+    assert second.success and third.success
+    pruned = {e.asset_key.to_user_string(): e.materialization.metadata for e in third.get_asset_materialization_events()}
+    assert pruned["report/charts"]["gx_runs_pruned"].value == 1
+    runs = {second.run_id, third.run_id}
+    gx = pipeline_env.parent / "gx"
+    assert _stored_runs(gx) == {"results": runs, "pages": runs}
+    assert session_run not in (gx / "data_docs" / "index.html").read_text(encoding="utf-8")
 
 
 def test_dbt_docs_job_writes_the_static_site_with_lineage(built, monkeypatch):

@@ -60,6 +60,12 @@ class Layout:
     def database(self, version_id: str) -> Path:
         return self.versions / version_id / self.published.name
 
+    def run_id(self, version_id: str) -> str:
+        """The Dagster run that published a version (its meta.publication; publication.json would
+        do too, but at a million facts it lists 20,000 source files)."""
+        with duckdb.connect(str(self.database(version_id)), read_only=True) as con:
+            return con.execute("select run_id from meta.publication").fetchone()[0]
+
     def description(self, version_id: str) -> dict:
         """A version's publication.json: its meta tables, by table name, as lists of rows."""
         return json.loads((self.versions / version_id / DESCRIPTION).read_text(encoding="utf-8"))
