@@ -23,7 +23,8 @@ def report_charts(context: AssetExecutionContext) -> MaterializeResult:
     It only reads the published file, as any BI reader does, so it needs no writer lock. It also
     renders the index of the Great Expectations Data Docs (`gx_data_docs_index`): every stored
     validation since the run of the oldest version kept for rollback, the gates this version passed
-    among them; results of earlier runs are deleted (`gx_runs_pruned`)."""
+    among them; results of earlier runs are deleted (`gx_runs_pruned`), none of them a run that
+    could still be validating."""
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         drawn = charts.collect(con)
         cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")
