@@ -115,14 +115,14 @@ def _context(root: str):
             DOCS_SITE: {
                 "class_name": "SiteBuilder",
                 "show_how_to_buttons": False,
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": f"{root}/data_docs"},
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": f"{root}/{DOCS_FOLDER}"},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             }
         },
     )
     config.stores[config.validation_results_store_name] = {
         "class_name": "ValidationResultsStore",
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": f"{root}/validations"},
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": f"{root}/{RESULTS_FOLDER}"},
     }
     context = gx.get_context(mode="ephemeral", project_config=config)
     asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset("table")
@@ -130,6 +130,9 @@ def _context(root: str):
 
 
 DOCS_SITE = "ai_market_ledger"
+# Under the output folder: GX's validation results store, and the Data Docs site (whose pages of
+# results GX keeps in its own validations/ folder).
+RESULTS_FOLDER, DOCS_FOLDER = "validations", "data_docs"
 
 
 def _short(value: Any, limit: int = 300) -> str:
@@ -223,9 +226,9 @@ def prune_validations(output: Path, kept_runs: set[str]) -> list[str]:
     lists every stored result, costs more with each run kept. Returns the run names removed;
     removes nothing when no result of `kept_runs` is stored, since then there is no point to cut at.
 
-    GX stores a result as validations/<suite>/<run name>/<run time>/<batch>.json and its page at
-    data_docs/validations/<suite>/<run name>/<run time>/<batch>.html; run times sort as they fall."""
-    results, pages = output / "validations", output / "data_docs" / "validations"
+    GX stores a result as <results>/<suite>/<run name>/<run time>/<batch>.json and its page at
+    <docs>/validations/<suite>/<run name>/<run time>/<batch>.html; run times sort as they fall."""
+    results, pages = output / RESULTS_FOLDER, output / DOCS_FOLDER / "validations"
     first_validated: dict[str, str] = {}
     for run in _subfolders(*_subfolders(results)):
         for run_time in _subfolders(run):
@@ -233,7 +236,8 @@ def prune_validations(output: Path, kept_runs: set[str]) -> list[str]:
     kept_times = [time for run, time in first_validated.items() if run in kept_runs]
     if not kept_times:
         return []
-    doomed = sorted(run for run, time in first_validated.items() if time < min(kept_times))
+    cut = min(kept_times)
+    doomed = sorted(run for run, time in first_validated.items() if time < cut)
     for suite in _subfolders(results, pages):
         for run in doomed:
             shutil.rmtree(suite / run, ignore_errors=True)
