@@ -18,6 +18,7 @@ from dagster import (
 )
 
 from . import settings
+from .alerts import RunAlerts
 from .gx_suites import Suite, load_suites, run_suite
 from .metadata import metadata_table
 from .resources import Warehouse
@@ -31,7 +32,7 @@ def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
         blocking=True,
         pool=settings.WRITER_POOL,
     )
-    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
+    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse, alerts: RunAlerts) -> AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
             columns = suite.columns_needed([d[0] for d in con.sql(f"select * from {suite.table} limit 0").description])
             quoted = ", ".join('"' + column.replace('"', '""') + '"' for column in columns)

@@ -38,12 +38,14 @@ def _rollback(layout: publishing.Layout) -> int:
     try:
         for line in cleaned:
             print(line)
-        before, after = publishing.rollback(layout)
+        before, after, repaired = publishing.rollback(layout)
     except (RuntimeError, FileNotFoundError) as problem:
         print(f"rollback refused: {problem}", file=sys.stderr)
         return 1
     finally:
         lock.release()
+    for line in repaired:
+        print(f"repaired: {line}")
     print(f"{layout.published} now serves version {after} (was {before})")
     return 0
 

@@ -9,6 +9,7 @@ from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from . import settings
+from .alerts import RunAlerts
 from .metadata import metadata_table
 from .provenance import code_sha256
 from .resources import Warehouse, dbt_project
@@ -99,7 +100,7 @@ def _build_arguments(code: str) -> list[str]:
     name="dbt_models",
     pool=settings.WRITER_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, alerts: RunAlerts):
     """Builds staging views, intermediate tables and contract-enforced mart tables with `dbt build`;
     each dbt test is reported as an asset check, and a failing test skips the models after it. The
     per-fact models are incremental by document: only documents whose sources (or the rates and
@@ -119,6 +120,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
         # only a build of every model vouches that no incremental model holds rows of older code
         settings.dbt_built_code_marker().write_text(code + "\n", encoding="utf-8")
     if not invocation.is_successful():
+        # dbt reads the incremental models of earlier runs; if it failed on a damaged block of them,
+        # every later build would too, so the database is set aside for the next run to rebuild.
+        warehouse.set_aside_if_damaged(context.log, "the next run rebuilds it from the sources")
         names = ", ".join(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed[:10])
         raise Failure(
             description=f"dbt build failed ({len(failed)} failing test(s){': ' + names if names else ''}); "

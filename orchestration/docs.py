@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from dagster_dbt import DbtCliResource
 
 from . import settings
+from .alerts import RunAlerts
 from .publish import PUBLISHED_KEY
 from .resources import Warehouse
 
@@ -16,7 +17,7 @@ def dbt_docs_dir() -> Path:
 
 
 @asset(key=AssetKey(["report", "dbt_docs"]), deps=[PUBLISHED_KEY], group_name="report", kinds={"dbt", "html"}, pool=settings.WRITER_POOL)
-def dbt_docs(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
+def dbt_docs(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, alerts: RunAlerts) -> MaterializeResult:
     """`dbt docs generate --static` over the build database: one self-contained HTML page (open
     `index`) with every model, column and test and its description, and the lineage graph from the
     raw sources through staging and intermediate to the marts. Built by the `build_docs` job

@@ -7,9 +7,11 @@ GX takes seconds to import, so it is imported only inside run_suite."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
+from copy import deepcopy
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -185,6 +187,7 @@ def run_suite(suite: Suite, frame: pd.DataFrame, output: Path, run_name: str) ->
     suite_id = ExpectationSuiteIdentifier(name=result.suite_name)
     run_id, batch = result.meta["run_id"], result.batch_id
     identifier = ValidationResultIdentifier(expectation_suite_identifier=suite_id, run_id=run_id, batch_identifier=batch)
+    context.validation_results_store.set(identifier, _escaped_for_docs(result))
     # The index is left to build_data_docs_index, once per run (a failing suite builds it at once,
     # as the run stops here): it lists every result ever stored, so rendering it after each suite
     # cost 0.1 s a suite on a fresh folder and grew with every run kept.
@@ -207,6 +210,28 @@ def run_suite(suite: Suite, frame: pd.DataFrame, output: Path, run_name: str) ->
             )
         )
     return SuiteOutcome(suite.name, bool(result.success), len(outcomes), outcomes, page)
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    return value
+
+
+def _escaped_for_docs(result):  # noqa: ANN001, ANN202 - GX's ExpectationSuiteValidationResult
+    """A copy of `result` whose observed values (unexpected values, counts, observed_value) are
+    HTML-escaped text. GX 1.24's Data Docs write them into the page as HTML (it escapes only the
+    parameters of styled templates), so a subject holding `<script>` would run when the page is
+    opened. The stored result is what the pages are rendered from; the run's own metadata is
+    taken from the result as validated."""
+    copy = deepcopy(result)
+    for item in copy.results:
+        item.result = _escaped(item.result or {})
+    return copy
 
 
 def build_data_docs_index(output: Path) -> Path:

@@ -18,6 +18,7 @@ from dagster import (
 )
 
 from . import settings
+from .alerts import RunAlerts
 from .dbt_assets import dbt_models
 from .ledger import publishing
 from .ledger.publishing import MetaTable
@@ -127,7 +128,7 @@ def self_description(run_id: str, version_id: str, published_at: datetime, marts
     pool=settings.WRITER_POOL,
     freshness_policy=DAILY_FRESHNESS,
 )
-def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse, alerts: RunAlerts) -> MaterializeResult:
     """The warehouse BI opens (data/ai_market.duckdb by default) and its Parquet copy (data/parquet/).
 
     Published only when every asset upstream was built in this run and every gate on them (each dbt
@@ -144,7 +145,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) ->
     version_id = f"{published_at:%Y%m%dT%H%M%S%fZ}-{context.run_id[:8]}"
     marts = [key.path[-1] for key in MART_KEYS]
     layout = warehouse.layout()
-    folder = publishing.publish(
+    folder, repaired = publishing.publish(
         warehouse.build(),
         layout,
         version_id,
@@ -153,6 +154,8 @@ def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) ->
         settings.storage_version(),
         settings.keep_versions(),
     )
+    for line in repaired:
+        context.log.warning(f"repaired: {line}")
     context.log.info(f"published version {version_id} at {layout.published}")
     description = layout.description(version_id)
     return MaterializeResult(
@@ -164,6 +167,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) ->
             "storage_version": settings.storage_version(),
             "gates_passed": len(gates),
             "versions_kept": MetadataValue.json(layout.version_ids()),
+            "links_repaired": MetadataValue.json(repaired),
             "mart_rows": metadata_table(["mart", "row_count"], [(r["mart"], r["row_count"]) for r in description["mart_rows"]]),
         }
     )

@@ -6,6 +6,7 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from . import settings
+from .alerts import RunAlerts
 from .gx_suites import build_data_docs_index, prune_validations
 from .ledger import charts, publishing
 from .publish import PUBLISHED_KEY
@@ -16,7 +17,7 @@ def report_dir() -> Path:
 
 
 @asset(key=AssetKey(["report", "charts"]), deps=[PUBLISHED_KEY], group_name="report", kinds={"matplotlib", "html"})
-def report_charts(context: AssetExecutionContext) -> MaterializeResult:
+def report_charts(context: AssetExecutionContext, alerts: RunAlerts) -> MaterializeResult:
     """Charts of the published warehouse, as PNG files and one HTML page that shows them (open
     `index`): funding by period, market size series with projections marked, rankings, and the claim
     audit (stated against recomputed). chart_data.json holds exactly the series each chart draws.

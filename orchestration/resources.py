@@ -10,13 +10,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, DagsterRunStatus, InitResourceContext
+from dagster import ConfigurableResource, DagsterLogManager, DagsterRunStatus, InitResourceContext
 from dagster_dbt import DbtCliResource, DbtProject
 from pydantic import PrivateAttr
 
 from . import settings
+from .alerts import RunAlerts, record_alert, started_by
 from .ledger import publishing
-from .ledger.recovery import take_writer
+from .ledger.recovery import set_aside, take_writer, unreadable
 from .ledger.writer_lock import WriterLock
 
 
@@ -25,7 +26,8 @@ class Warehouse(ConfigurableResource):
 
     For the whole run it holds the writer lock, so no other run can write the build database beside
     it; if the previous holder died (kill -9, OOM), it first removes what that run left behind and
-    marks that run failed. DuckDB allows one writing process and no reader beside it, so every
+    marks that run failed, and a build database that cannot be opened or read is set aside, so that
+    the run rebuilds it from the sources. DuckDB allows one writing process and no reader beside it, so every
     connection to the build database is opened for the shortest time and closed again."""
 
     published_path: str | None = None
@@ -53,12 +55,28 @@ class Warehouse(ConfigurableResource):
             connection.close()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        self._lock, dead, cleaned = take_writer(self.build(), self.layout(), context.run_id)
+        self._lock, dead, cleaned = take_writer(self.build(), self.layout(), context.run.run_id)
+        if why := unreadable(self.build(), settings.duckdb_memory_limit()):
+            cleaned.append(f"{set_aside(self.build(), why)}, and this run rebuilds it from the sources")
         for line in cleaned:
             context.log.warning(line)
         run = context.instance.get_run_by_id(dead["run_id"]) if dead and dead.get("run_id") and context.instance else None
         if run and run.status in (DagsterRunStatus.STARTING, DagsterRunStatus.STARTED):
-            context.instance.report_run_failed(run, f"its process died; run {context.run_id} found it and cleaned up after it")
+            why = f"its process died; run {context.run.run_id} found it and cleaned up after it"
+            context.instance.report_run_failed(run, why)
+            record_alert(
+                run.run_id, run.job_name, f"run {run.run_id} of {run.job_name} failed: {why}", [("process", why)], started_by(run.tags)
+            )
+
+    def set_aside_if_damaged(self, log: DagsterLogManager, then: str) -> bool:
+        """After a step failed on the build database: if any of its blocks cannot be read, set it
+        aside (saying so, and `then`: what happens next) so that it is rebuilt from the sources, and
+        return True. Call only while no connection to it is open."""
+        why = unreadable(self.build(), settings.duckdb_memory_limit(), every_table=True)
+        if why is None:
+            return False
+        log.warning(f"{set_aside(self.build(), why)}, and {then}")
+        return True
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._lock:
@@ -96,6 +114,7 @@ class LedgerDbtCli(DbtCliResource):
 
 def build_resources() -> dict:
     return {
+        "alerts": RunAlerts(),
         "warehouse": Warehouse(),
         "dbt": LedgerDbtCli(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR)),
     }

@@ -1,5 +1,6 @@
 """Ingest assets: validate every source file and load it into the warehouse's raw schema."""
 
+import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -12,6 +13,8 @@ from dagster import (
 from pydantic import Field
 
 from . import settings
+from .alerts import RunAlerts
+from .ledger.faults import pause_point
 from .ledger.ingest import hash_sources, ingest
 from .ledger.violations import SourceValidationError
 from .metadata import metadata_table
@@ -52,6 +55,28 @@ class IngestConfig(Config):
     )
 
 
+def _validate_and_load(context: AssetExecutionContext, config: IngestConfig, warehouse: Warehouse) -> tuple | None:
+    """(summary, row count by raw table, checksums by file) of the ingest, or None if nothing changed
+    since the current publication."""
+    sources = settings.sources_dir()
+    with warehouse.connect() as con:
+        try:
+            files, code = hash_sources(con, sources), code_sha256()
+            unchanged = unchanged_publication(warehouse.layout(), files, code)
+            if unchanged and not (config.rebuild_unchanged or settings.rebuild_unchanged()):
+                context.log.info(
+                    f"Nothing to do: the {len(files)} source files, the code and the tool versions are those of the current "
+                    f"published version {unchanged}, which passed every gate. Models, gates and publish are skipped."
+                )
+                return None
+            pause_point("ingest:hashed")
+            context.log.info(f"Validating and loading {sources} into the build database {warehouse.build()}")
+            summary = ingest(con, sources, hashed=True, code_sha256=code)
+        except SourceValidationError as error:
+            raise _failure(error) from None
+        return summary, {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in RAW_TABLES}, files
+
+
 @multi_asset(
     name="ingest_sources",
     specs=[
@@ -62,7 +87,7 @@ class IngestConfig(Config):
     can_subset=False,
     pool=settings.WRITER_POOL,
 )
-def ingest_sources(context: AssetExecutionContext, config: IngestConfig, warehouse: Warehouse):
+def ingest_sources(context: AssetExecutionContext, config: IngestConfig, warehouse: Warehouse, alerts: RunAlerts):
     """Validates the source tree (file names, encoding, JSON Schema, references, evidence found
     verbatim, periods, parts within wholes, every number in the text accounted for) and only then
     brings the raw schema up to date in one transaction. A bad file fails the run naming file, row,
@@ -73,29 +98,28 @@ def ingest_sources(context: AssetExecutionContext, config: IngestConfig, warehou
 
     If the source files, the code and the tool versions are exactly those the current published
     version was built and gated from, the run stops here: nothing downstream would change."""
-    sources = settings.sources_dir()
-    with warehouse.connect() as con:
-        files, code = hash_sources(con, sources), code_sha256()
-        unchanged = unchanged_publication(warehouse.layout(), files, code)
-        if unchanged and not (config.rebuild_unchanged or settings.rebuild_unchanged()):
-            context.log.info(
-                f"Nothing to do: the {len(files)} source files, the code and the tool versions are those of the current "
-                f"published version {unchanged}, which passed every gate. Models, gates and publish are skipped."
-            )
-            return
-        context.log.info(f"Validating and loading {sources} into the build database {warehouse.build()}")
-        try:
-            summary = ingest(con, sources, hashed=True, code_sha256=code)
-        except SourceValidationError as error:
-            raise _failure(error) from error
-        counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in RAW_TABLES}
+    try:
+        loaded = _validate_and_load(context, config, warehouse)
+    except duckdb.Error:
+        # A step may only now come upon a damaged block of the build database (the run's set-up reads
+        # little of it): then it is set aside and the sources are loaded into a new one.
+        if not warehouse.set_aside_if_damaged(context.log, "this run loads the sources into a new one"):
+            raise
+        loaded = _validate_and_load(context, config, warehouse)
+    if loaded is None:
+        return
+    summary, counts, files = loaded
     context.log.info(
         f"Checked {summary.files_checked} of {len(files)} source files anew (the others are unchanged since the last load "
         f"into this build database) and re-covered the numbers of {summary.documents_rechecked} documents; "
         f"rules across files ran over all {summary.facts} facts."
     )
     for table in RAW_TABLES:
-        metadata = {"dagster/row_count": counts[table], "sources_dir": str(sources), "files_checked_anew": summary.files_checked}
+        metadata = {
+            "dagster/row_count": counts[table],
+            "sources_dir": str(settings.sources_dir()),
+            "files_checked_anew": summary.files_checked,
+        }
         if table == "number_mentions":
             metadata |= {"numbers_covered_by_facts": summary.numbers_covered_by_facts, "numbers_excluded": summary.numbers_excluded}
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata=metadata)

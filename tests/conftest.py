@@ -115,14 +115,17 @@ def pipeline_env(tmp_path: Path, sources: SourceCopy, built, monkeypatch: pytest
     return data / session_published.name
 
 
-def run_refresh(job: str = "refresh_warehouse", run_config: dict | None = None):
-    """Execute a job (the refresh by default) in this process, as `make run` does; return its result."""
+def run_refresh(job: str = "refresh_warehouse", run_config: dict | None = None, asset_selection: list | None = None):
+    """Execute a job (the refresh by default, or the assets of it selected) in this process, as
+    `make run` does; return its result and instance."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
     instance = DagsterInstance.ephemeral()
-    result = defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False, run_config=run_config or {})
+    result = defs.resolve_job_def(job).execute_in_process(
+        instance=instance, raise_on_error=False, run_config=run_config or {}, asset_selection=asset_selection
+    )
     return result, instance
 
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from benchmarks.corpus import generate
-from orchestration.ledger import coverage, ingest
+from orchestration.ledger import coverage, ingest, reading
 from orchestration.ledger.reading import SourceTree
 
 from .conftest import SOURCES
@@ -26,7 +26,9 @@ SOURCE_COLUMNS = "source_file varchar, source_line bigint"
 
 def load_tree(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     """src_texts, stage_facts and stage_exclusions from a source tree, as the ingest makes them."""
-    ingest.validate(con, SourceTree(root.resolve()))
+    tree = SourceTree(root.resolve())
+    reading.hash_files(con, tree)
+    ingest.validate(con, tree)
 
 
 def stage(con: duckdb.DuckDBPyConnection, texts: dict[str, str], facts: list[dict], exclusions: list[dict]) -> None:

@@ -121,7 +121,7 @@ def test_edits_an_added_and_a_removed_document_load_exactly_as_a_full_ingest(loa
 def test_every_bad_input_is_refused_incrementally_too_and_raw_is_kept(case, loaded, sources: SourceCopy):
     before = _raw_digest(loaded)
     file, row, field, rule = CATALOGUE[case](sources)
-    assert _will_check_only_changes(loaded, sources)
+    assert _will_check_only_changes(loaded, sources)  # (what stands in the tree is checked before: TREE_CATALOGUE)
     with pytest.raises(SourceValidationError) as refused:
         ingest(loaded, sources.root, hashed=True, code_sha256=CODE)
     assert (file, row, field, rule) in [(v.file, v.row, v.field, v.rule) for v in refused.value.violations]

@@ -70,8 +70,8 @@ def add_unchanged_rows(con: duckdb.DuckDBPyConnection) -> None:
     """Complete src_texts, stage_facts and stage_exclusions (which hold the changed files' rows)
     with the rows of every unchanged file, from the last load's raw tables."""
     con.execute(
-        """insert into src_texts
-        select document_id, document_text from raw.documents
+        """insert into src_texts by name
+        select document_id, document_text as content from raw.documents
         where text_file not in (select source_file from changed_files)"""
     )
     con.execute(

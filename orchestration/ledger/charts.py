@@ -172,12 +172,17 @@ def write_report(charts: list[Chart], folder: Path, about: dict) -> dict[str, Pa
 
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
-    for chart in charts:
-        figure = DRAW[chart.name](plt, chart.data)
-        figure.suptitle(chart.title)
-        figure.tight_layout()
-        written[chart.name] = _replace(folder / f"{chart.name}.png", lambda path, drawn=figure: drawn.savefig(path, dpi=110, format="png"))
-        plt.close(figure)
+    # Labels are the documents' own words: a '$' in a subject is a dollar sign, not mathtext (whose
+    # parser would also fail the report, after the publish, on an unbalanced one).
+    with matplotlib.rc_context({"text.parse_math": False}):
+        for chart in charts:
+            figure = DRAW[chart.name](plt, chart.data)
+            figure.suptitle(chart.title)
+            figure.tight_layout()
+            written[chart.name] = _replace(
+                folder / f"{chart.name}.png", lambda path, drawn=figure: drawn.savefig(path, dpi=110, format="png")
+            )
+            plt.close(figure)
     data = {"about": about, "charts": {c.name: {"title": c.title, **c.data} for c in charts}}
     written["chart_data"] = _replace(folder / "chart_data.json", lambda path: path.write_text(json.dumps(data, indent=2, default=str)))
     written["index"] = _replace(folder / "index.html", lambda path: path.write_text(_page(charts, about), encoding="utf-8"))
@@ -191,17 +196,49 @@ def _replace(target: Path, write) -> Path:
     return target
 
 
+# What each chart draws, as the rows of a table under it (the claim audit's is the last table).
+TABLES = {
+    "funding_by_period": (("total", "USD billion"), lambda d: [(b["label"], b["usd_billion"]) for b in d["bars"]]),
+    "market_size": (
+        ("market", "currency", "year", "billion", "projected"),
+        lambda d: [(s["market"], s["currency"], p["year"], p["billion"], p["projected"]) for s in d["series"] for p in s["points"]],
+    ),
+    "country_rankings": (
+        ("ranking", "subject", "rank", "qualifier"),
+        lambda d: [(r["metric"], e["subject"], e["rank"], e["qualifier"]) for r in d["rankings"] for e in r["entries"]],
+    ),
+    "claim_audit": (
+        ("claim", "derivation", "stated", "recomputed", "status"),
+        lambda d: [(c["claim"], c["derivation"], c["stated"], c["recomputed"], c["status"]) for c in d["claims"]],
+    ),
+}
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return format(value, ".6g")
+    return "" if value is None else html.escape(str(value))
+
+
+def _table(chart: Chart) -> str:
+    """The rows a chart draws; every value, the documents' own text included, escaped."""
+    columns, rows = TABLES[chart.name]
+    head = "".join(f"<th>{html.escape(column)}</th>" for column in columns)
+    status = columns.index("status") if "status" in columns else None  # inconsistent claims are marked
+    body = "".join(
+        (f"<tr class='{_cell(row[status])}'>" if status is not None else "<tr>") + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
+        for row in rows(chart.data)
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
 def _page(charts: list[Chart], about: dict) -> str:
     audit = next(c for c in charts if c.name == "claim_audit")
-    rows = "".join(
-        f"<tr class='{html.escape(c['status'])}'><td>{html.escape(c['claim'])}</td><td>{html.escape(c['derivation'])}</td>"
-        f"<td>{c['stated']:.6g}</td><td>{'' if c['recomputed'] is None else format(c['recomputed'], '.6g')}</td>"
-        f"<td>{html.escape(c['status'])}</td></tr>"
-        for c in audit.data["claims"]
-    )
     sections = "".join(
         f"<section id='{c.name}'><h2>{html.escape(c.title)}</h2><p>{html.escape(c.caption)}</p>"
-        f"<img src='{c.name}.png' alt='{html.escape(c.title)}'></section>"
+        f"<img src='{c.name}.png' alt='{html.escape(c.title)}'>"
+        + ("" if c is audit else f"<details><summary>The figures drawn</summary>{_table(c)}</details>")
+        + "</section>"
         for c in charts
     )
     facts = " · ".join(f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in about.items())
@@ -210,6 +247,6 @@ def _page(charts: list[Chart], about: dict) -> str:
 <style>body{{font-family:sans-serif;max-width:1400px;margin:2em auto}} img{{max-width:100%}}
 table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 8px}} tr.inconsistent{{background:#fbe3e4}}</style>
 </head><body><h1>ai-market-ledger report</h1><p>{facts}</p>{sections}
-<h2>Every audited claim</h2><table><tr><th>claim</th><th>derivation</th><th>stated</th><th>recomputed</th><th>status</th></tr>{rows}</table>
+<h2>Every audited claim</h2>{_table(audit)}
 </body></html>
 """

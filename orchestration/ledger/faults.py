@@ -1,8 +1,10 @@
-"""Crash points, for the kill -9 tests only.
+"""Pause points, for the tests of crashes and of changes made while a run reads.
 
 With AI_MARKET_PAUSE_AT=<name> in its environment, a process that reaches pause_point(<name>) writes
-its pid to AI_MARKET_PAUSE_FILE and sleeps there, so that a test can kill it at exactly that point
-(between two renames of a publish, say). Unset, as in every normal run, it does nothing."""
+its pid to AI_MARKET_PAUSE_FILE and waits there until that file is removed: a test kills it at
+exactly that point (between two renames of a publish, say), or changes something (a source file,
+after it was hashed) and removes the file to let the run go on. Unset, as in every normal run, it
+does nothing."""
 
 import os
 import time
@@ -12,6 +14,7 @@ from pathlib import Path
 def pause_point(name: str) -> None:
     if os.environ.get("AI_MARKET_PAUSE_AT") != name:
         return
-    Path(os.environ["AI_MARKET_PAUSE_FILE"]).write_text(f"{os.getpid()} {name}\n", encoding="utf-8")
-    while True:
-        time.sleep(3600)
+    signal = Path(os.environ["AI_MARKET_PAUSE_FILE"])
+    signal.write_text(f"{os.getpid()} {name}\n", encoding="utf-8")
+    while signal.exists():
+        time.sleep(0.05)

@@ -1,7 +1,8 @@
 """Validate the source tree, then publish it to the warehouse's `raw` schema in one transaction.
 
-Order matters: file names, then encodings and line structure, then JSON Schema, then rules across
-records, then coverage. Nothing is written unless every check passes, so a bad file never replaces
+Order matters: what stands in the tree (names, links, special files, sizes; checked as it is
+hashed), then encodings and line structure, then JSON Schema, then rules across records, then
+coverage. Nothing is written unless every check passes, so a bad file never replaces
 what was published before. Every check is a bulk DuckDB statement (the JSON Schema sends Python
 only the lines SQL cannot vouch for), so validation stays complete at a million facts.
 
@@ -54,9 +55,11 @@ def _check_structure(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, s
         ("src_exclusions", scope.to_read(tree, tree.exclusions()), "exclusion"),
     )
     for table, files, schema in kinds:
-        problems += reading.read_lines(con, tree, table, files)
-        violations, _ = structure.check_lines(con, table, structure.load_validator(tree.schema(schema)))
-        problems += violations
+        path = tree.schema(schema)
+        validator, refused = structure.schema_validator(tree.relative(path), reading.read_bytes(con, tree, path))
+        problems += refused + reading.read_lines(con, tree, table, files)
+        if validator is not None:
+            problems += structure.check_lines(con, table, validator)[0]
     return problems
 
 
@@ -77,15 +80,14 @@ def _uncovered(con: duckdb.DuckDBPyConnection) -> list[Violation]:
 
 
 def validate(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, scope: changes.Changes | None = None) -> None:
-    """Run every check on the files in `scope` (default: all) and every rule over all rows. Leaves
-    what was read in temp tables (src_*, stage_*) and the documents concerned in changed_documents
-    and rechecked_documents, for publishing."""
+    """Run every check on the files in `scope` (default: all) and every rule over all rows, after
+    reading.hash_files has checked the tree. Leaves what was read in temp tables (src_*, stage_*),
+    the documents concerned in changed_documents and rechecked_documents, and in src_files the
+    checksums of what was loaded, for publishing."""
     scope = scope or changes.EVERYTHING
-    _raise_if(reading.check_file_names(tree))
-    reading.read_texts(con, tree, scope.to_read(tree, tree.documents()))
+    _raise_if(reading.read_texts(con, tree, scope.to_read(tree, tree.documents())))
     _raise_if(_check_structure(con, tree, scope))
-    for name in ("regions", "currencies", "metrics"):
-        reading.read_reference(con, tree, name)
+    _raise_if([problem for name in reading.REFERENCE_KEYS for problem in reading.read_reference(con, tree, name)])
     run_script(con, "stage_tables.sql")
     if not scope.everything:
         changes.add_unchanged_rows(con)
@@ -93,6 +95,7 @@ def validate(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, scope: ch
     changes.scope_documents(con, scope)
     coverage.build_mentions(con, None if scope.everything else "rechecked_documents")
     _raise_if(_uncovered(con))
+    reading.checksums_as_loaded(con)
 
 
 def _publish(con: duckdb.DuckDBPyConnection, scope: changes.Changes, code_sha256: str | None) -> None:

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -100,9 +101,12 @@ def _entries(folder: Path) -> list[Path]:
     return list(folder.iterdir()) if folder.is_dir() else []
 
 
-def publish(build: Path, layout: Layout, version_id: str, marts: list[str], meta: list[MetaTable], storage_version: str, keep: int) -> Path:
+def publish(
+    build: Path, layout: Layout, version_id: str, marts: list[str], meta: list[MetaTable], storage_version: str, keep: int
+) -> tuple[Path, list[str]]:
     """Copy `marts` (tables of schema marts in the build database) and the meta tables into a new
-    version, export it as Parquet, make it current and prune old versions. Returns its folder."""
+    version, export it as Parquet, make it current and prune old versions. Returns its folder and
+    what switch_current repaired."""
     clean_incomplete(layout)
     staging = layout.versions / f"{TMP_PREFIX}{version_id}"
     staging.mkdir(parents=True)
@@ -116,10 +120,10 @@ def publish(build: Path, layout: Layout, version_id: str, marts: list[str], meta
     staging.rename(final)
     _sync_dir(layout.versions)
     pause_point("publish:renamed")
-    switch_current(layout, version_id)
+    repaired = switch_current(layout, version_id)
     pause_point("publish:switched")
     prune(layout, keep)
-    return final
+    return final, repaired
 
 
 def _write_database(build: Path, database: Path, marts: list[str], meta: list[MetaTable], storage_version: str) -> None:
@@ -163,19 +167,33 @@ def _export(database: Path, parquet: Path, description: Path) -> None:
     description.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
 
 
-def switch_current(layout: Layout, version_id: str) -> None:
+def switch_current(layout: Layout, version_id: str) -> list[str]:
     """Point `current` at a complete version with one rename, and make sure the published path and
-    the parquet folder resolve through it (a regular file left by an older layout is replaced too)."""
+    the parquet folder resolve through it. Whatever stands in the way of one of these three links (a
+    folder or file someone put there, a link to no complete version) is set aside or replaced, so a
+    broken `current` never keeps a publish from succeeding; returns what was repaired, one line each."""
     if not layout.database(version_id).is_file():
         raise FileNotFoundError(f"version {version_id} is not complete: {layout.database(version_id)} is missing")
-    _replace_with_link(layout.current, Path(layout.versions.name) / version_id)
+    repaired = []
+    pointed = layout.current_version()
+    if layout.current.is_symlink() and (pointed not in layout.version_ids() or not layout.database(pointed).is_file()):
+        repaired.append(
+            f"{layout.current} pointed at {os.readlink(layout.current)}, which is no complete version; it now points at {version_id}"
+        )
     for link, target in (
+        (layout.current, Path(layout.versions.name) / version_id),
         (layout.published, Path(layout.current.name) / layout.published.name),
         (layout.parquet, Path(layout.current.name) / "parquet"),
     ):
-        if not (link.is_symlink() and Path(os.readlink(link)) == target):
-            _replace_with_link(link, target)
+        if link.is_symlink() and Path(os.readlink(link)) == target:
+            continue
+        if os.path.lexists(link) and not link.is_symlink():
+            aside = link.with_name(f"{link.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
+            link.rename(aside)
+            repaired.append(f"{link} was a {'folder' if aside.is_dir() else 'file'}, not a link; it was moved to {aside}")
+        _replace_with_link(link, target)
     _sync_dir(layout.root)
+    return repaired
 
 
 def prune(layout: Layout, keep: int) -> list[str]:
@@ -189,8 +207,9 @@ def prune(layout: Layout, keep: int) -> list[str]:
     return doomed
 
 
-def rollback(layout: Layout) -> tuple[str, str]:
-    """Make the version published before the current one current again. Returns (from, to)."""
+def rollback(layout: Layout) -> tuple[str, str, list[str]]:
+    """Make the version published before the current one current again. Returns (from, to) and what
+    switch_current repaired."""
     current = layout.current_version()
     versions = layout.version_ids()
     if current is None or current not in versions:
@@ -199,8 +218,7 @@ def rollback(layout: Layout) -> tuple[str, str]:
     if position == 0:
         raise RuntimeError(f"no version older than {current} is kept in {layout.versions}")
     previous = versions[position - 1]
-    switch_current(layout, previous)
-    return current, previous
+    return current, previous, switch_current(layout, previous)
 
 
 def _replace_with_link(link: Path, target: Path) -> None:

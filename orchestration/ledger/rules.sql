@@ -216,14 +216,49 @@ select
 from checkable
 where period_basis = 'relative' and not contains(evidence, period_text)
 ;
--- Facts: values. Currencies are ISO 4217 codes; amounts and counts are not negative; ranks are
--- whole numbers from 1; shares lie within their whole; the value is the figure as written.
-with valued as (
+-- Facts: values. Currencies are ISO 4217 codes; amounts and counts are not negative; shares lie
+-- within their whole; the value is the figure as written, in digits or in words (a rank's and a
+-- count's range is in the fact schema). A figure without digits is held to the numbers its words
+-- spell, of those the coverage counts (one to twelve, twenty, dozen, half, third, twice, double,
+-- triple, '<word>fold'): each alone, 'twenty-one' to 'twenty-nine', and 'two thirds'.
+with spelled as (
+    select
+        *,
+        list_transform(
+            words,
+            lambda word: map {
+                'one': 1.0, 'two': 2, 'three': 3, 'four': 4, 'five': 5, 'six': 6, 'seven': 7, 'eight': 8, 'nine': 9,
+                'ten': 10, 'eleven': 11, 'twelve': 12, 'twenty': 20, 'dozen': 12, 'twice': 2, 'double': 2, 'triple': 3,
+                'half': 0.5, 'halves': 0.5, 'third': 1 / 3, 'thirds': 1 / 3
+            }[if(suffix(word, 'fold'), word[1:-5], word)]
+        ) as numbers
+    from (
+        select
+            *,
+            case when not regexp_matches(figure, '[0-9]') then regexp_extract_all(lower(figure), '[a-z]+') end as words
+        from stage_facts
+    )
+),
+
+valued as (
     select
         *,
         unit in (select currency_code from src_currencies) as is_currency,
-        nullif(regexp_extract(figure, '[0-9][0-9,]*(?:\.[0-9]+)?'), '') as written
-    from stage_facts
+        nullif(regexp_extract(figure, '[0-9][0-9,]*(?:\.[0-9]+)?'), '') as written,
+        list_concat(
+            list_filter(numbers, lambda n: n is not null),
+            list_filter(
+                list_transform(
+                    range(1, coalesce(len(numbers), 0)),
+                    lambda i: case
+                        when numbers[i] = 20 and numbers[i + 1] between 1 and 9 then 20 + numbers[i + 1]
+                        when numbers[i] = floor(numbers[i]) and numbers[i + 1] < 1 then numbers[i] * numbers[i + 1]
+                    end
+                ),
+                lambda n: n is not null
+            )
+        ) as word_numbers
+    from spelled
 )
 
 select
@@ -242,10 +277,6 @@ select source_file, source_line, 'value', 'non_negative_amount', format('{} figu
 from valued
 where (is_currency or unit = 'count') and value < 0
 union all
-select source_file, source_line, 'value', 'rank_is_positive_integer', format('rank {} is not a whole number from 1', value)
-from valued
-where unit = 'rank' and (value < 1 or value != floor(value))
-union all
 select source_file, source_line, 'value', 'share_within_0_1', format('share {} {} is outside 0..1 of its whole', value, unit)
 from valued
 where metric = 'share' and value * (case when unit = 'percent' then 0.01 else 1 end) not between 0 and 1
@@ -258,6 +289,25 @@ select
     format('value {} differs from the figure as written (''{}'')', value, figure)
 from valued
 where written is not null and unit != 'event' and abs(replace(written, ',', '')::double - value) > 1e-9
+union all
+-- a fraction in words is matched to two decimals, and a percentage also as a fraction ('half' = 50%)
+select
+    source_file,
+    source_line,
+    'value',
+    'value_matches_figure',
+    format('value {} is none of the numbers the figure spells (''{}'': {})', value, figure, array_to_string(word_numbers, ', '))
+from valued
+where
+    len(word_numbers) > 0
+    and unit != 'event'
+    and not list_bool_or(
+        list_transform(
+            word_numbers,
+            lambda n: abs(value - n) <= if(n = floor(n), 1e-9, 0.005)
+            or (unit = 'percent' and abs(value / 100 - n) <= if(n = floor(n), 1e-9, 0.005))
+        )
+    )
 ;
 -- Facts: links. part_of and derived_from name other facts; a derivation has as many inputs as its
 -- arithmetic takes (or none, when the audit expects the claim to be unverifiable).

@@ -1,24 +1,124 @@
-"""Structure checks: every line is a JSON object that satisfies its JSON Schema."""
+"""Structure checks: every line is a JSON object that satisfies its JSON Schema.
+
+The record jsonschema judges must be the record DuckDB loads, so Python reads a line as strictly as
+JSON itself: a key given twice in one object is refused (json.loads keeps the last value, DuckDB the
+first), and NaN, Infinity and numbers no DOUBLE holds are not numbers at all (json.loads takes them,
+DuckDB loads them as NaN and inf); the schema's type check then refuses them by field."""
 
 import json
 import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import SchemaError, ValidationError
 
 from .schema_sql import schema_predicate
 from .violations import Violation
 
 _QUOTED = re.compile(r"'([^']+)'")
 _SAFE_TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
+# A record nests two levels (the fact, its audit); Python's parser gives up near 1,000 with a
+# RecursionError, so a line is measured, outside its strings, before it is parsed.
+MAX_NESTING_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+_DOUBLE_DIGITS = len(str(int(sys.float_info.max)))
+
+
+def make_validator(schema: dict) -> Draft202012Validator:
+    """A Draft 2020-12 validator for `schema`; raises SchemaError if it is no valid schema."""
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
 def load_validator(schema_path: Path) -> Draft202012Validator:
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return make_validator(json.loads(schema_path.read_text(encoding="utf-8")))
+
+
+def schema_validator(name: str, data: bytes) -> tuple[Draft202012Validator | None, list[Violation]]:
+    """The validator of schema file `name` from its bytes, or why there is none."""
+    try:
+        return make_validator(json.loads(data)), []
+    except (ValueError, SchemaError) as error:
+        message = error.message if isinstance(error, SchemaError) else str(error)
+        return None, [Violation(name, 0, "(schema)", "valid_schema", f"not a valid JSON Schema: {message}")]
+
+
+class NotANumber:
+    """What Python's json would read as a float that no JSON number is: NaN, Infinity, or a number
+    beyond what a DOUBLE holds. It is of no JSON type, so a schema's `type` refuses it."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"{self.text[:40]} (not a finite number a DOUBLE holds)"
+
+
+def _float(text: str) -> float | NotANumber:
+    value = float(text)
+    return value if abs(value) != float("inf") else NotANumber(text)
+
+
+def _int(text: str) -> int | NotANumber:
+    # int() refuses more than 4,300 digits with a ValueError; no DOUBLE holds more than 309.
+    if len(text.lstrip("-")) > _DOUBLE_DIGITS or abs(value := int(text)) > sys.float_info.max:
+        return NotANumber(text)
+    return value
+
+
+class _Object(dict):
+    """A JSON object as json.loads reads it, with the keys it was given more than once."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, object]]) -> _Object:
+    made = _Object(pairs)
+    if len(made) < len(pairs):
+        seen: set[str] = set()
+        made.repeated = tuple(dict.fromkeys(key for key, _ in pairs if key in seen or seen.add(key)))
+    return made
+
+
+def _repeated_keys(value: object, path: str = "") -> Iterator[str]:
+    """The path of every key given twice in an object of `value`, as _field_of names fields."""
+    if isinstance(value, _Object):
+        yield from (f"{path}.{key}" if path else key for key in value.repeated)
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    for key, item in items:
+        yield from _repeated_keys(item, f"{path}.{key}" if path else str(key))
+
+
+def _nesting_depth(line: str) -> int:
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_JSON_STRING.sub("", line)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _decode(source_file: str, line_number: int, line: str) -> tuple[object, list[Violation]]:
+    """The value of one line as DuckDB would load it, or the violations that make it none."""
+    if (depth := _nesting_depth(line)) > MAX_NESTING_DEPTH:
+        message = f"nested {depth} levels deep; a record nests at most {MAX_NESTING_DEPTH}"
+        return None, [Violation(source_file, line_number, "(record)", "max_nesting_depth", message)]
+    try:
+        value = json.loads(line, object_pairs_hook=_object, parse_float=_float, parse_int=_int, parse_constant=NotANumber)
+    except json.JSONDecodeError as error:
+        return None, [Violation(source_file, line_number, "(record)", "valid_json", f"not valid JSON: {error.msg} at column {error.colno}")]
+    repeated = [
+        Violation(source_file, line_number, field, "duplicate_key", "this key is given more than once in one object; give it once")
+        for field in _repeated_keys(value)
+    ]
+    return value, repeated
 
 
 def _field_of(error: ValidationError) -> str:
@@ -42,12 +142,9 @@ def parse_and_check(rows: list[tuple[str, int, str]], validator: Draft202012Vali
     """Parse (file, row, line) triples; return the records (with _file/_row) and the violations."""
     records, problems = [], []
     for source_file, line_number, line in rows:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.append(
-                Violation(source_file, line_number, "(record)", "valid_json", f"not valid JSON: {error.msg} at column {error.colno}")
-            )
+        record, refused = _decode(source_file, line_number, line)
+        if refused:
+            problems += refused
             continue
         if not isinstance(record, dict):
             problems.append(Violation(source_file, line_number, "(record)", "json_object", "each line must be one JSON object"))
