@@ -12,6 +12,7 @@ trying again later after a failure. The webhook URL may carry a secret (user, pa
 its path or query): it is shown only masked, as `https://***@hooks.example.com/***?***`, in every
 log line, outcome and error, and never reaches Dagster's storage."""
 
+import base64
 import http.client
 import json
 import os
@@ -19,14 +20,12 @@ import re
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from dagster import ConfigurableResource, DagsterEventType, DagsterInstance, InitResourceContext
 
 from . import settings
 
-# After the n-th failed attempt, the next is due this much later (the last step repeats).
-RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 _NOT_IN_URLS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
@@ -41,6 +40,11 @@ def deliveries_path() -> Path:
 def webhook_url() -> str | None:
     """AI_MARKET_ALERT_WEBHOOK_URL, read when an alert is delivered."""
     return os.environ.get("AI_MARKET_ALERT_WEBHOOK_URL") or None
+
+
+def retry_after() -> timedelta:
+    """How long after a failed attempt an alert is tried again (AI_MARKET_ALERT_RETRY_SECONDS)."""
+    return timedelta(seconds=int(os.environ.get("AI_MARKET_ALERT_RETRY_SECONDS") or 300))
 
 
 def _read_lines(path: Path) -> list[dict]:
@@ -170,7 +174,12 @@ def post(url: str, alert: dict) -> tuple[bool, str]:
     where = mask_url(url)
     if why := _malformed(url):
         return False, f"not posted: the webhook URL {where} is malformed ({why})"
-    request = urllib.request.Request(url, data=json.dumps(alert).encode(), headers={"Content-Type": "application/json"}, method="POST")
+    parts, headers, target = urlsplit(url), {"Content-Type": "application/json"}, url
+    if parts.username is not None:  # urllib takes no user in a URL: it goes as HTTP basic authentication
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+        target = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    request = urllib.request.Request(target, data=json.dumps(alert).encode(), headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return 200 <= response.status < 300, f"posted to {where}: HTTP {response.status}"
@@ -182,10 +191,7 @@ def post(url: str, alert: dict) -> tuple[bool, str]:
 def _due(attempts: list[dict], now: datetime) -> bool:
     if any(a["delivered"] for a in attempts):
         return False
-    if not attempts:
-        return True
-    wait = RETRY_AFTER[min(len(attempts), len(RETRY_AFTER)) - 1]
-    return now >= datetime.fromisoformat(attempts[-1]["at"]) + wait
+    return not attempts or now >= datetime.fromisoformat(attempts[-1]["at"]) + retry_after()
 
 
 def deliver_pending(url: str, now: datetime | None = None) -> list[str]:

@@ -105,7 +105,12 @@ def pipeline_env(tmp_path: Path, sources: SourceCopy, built, monkeypatch: pytest
     a published warehouse (a copy of the session's); returns the published path."""
     _, session_published = built
     data = tmp_path / "data"
-    shutil.copytree(session_published.parent, data, symlinks=True, ignore=shutil.ignore_patterns("build", "alerts.jsonl"))
+    shutil.copytree(
+        session_published.parent,
+        data,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("build", "alerts.jsonl", "alert_deliveries.jsonl", "writer.lock"),
+    )
     monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
     monkeypatch.setenv("AI_MARKET_DATA_DIR", str(data))
     monkeypatch.setenv("AI_MARKET_DUCKDB", str(data / session_published.name))

@@ -90,7 +90,12 @@ def deployment(root: Path, published: Path, sources: Path = SOURCES) -> Deployme
     shutil.copy(PROJECT / "orchestration" / "dagster.yaml", made.home / "dagster.yaml")
     setting = ["dagster", "instance", "concurrency", "set", WRITER_POOL, "1"]
     assert made.start(setting, "set_pool_limit").wait(timeout=120) == 0, made.log("set_pool_limit")
-    shutil.copytree(published.parent, made.data, symlinks=True, ignore=shutil.ignore_patterns("build", "alerts.jsonl"))
+    shutil.copytree(
+        published.parent,
+        made.data,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("build", "alerts.jsonl", "alert_deliveries.jsonl", "writer.lock"),
+    )
     return made
 
 

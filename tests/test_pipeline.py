@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from dagster import DagsterEventType, build_run_status_sensor_context
+from dagster import build_sensor_context
 
 from .conftest import DOC_000, PROJECT, SourceCopy, failure_text, published_fingerprint, run_refresh
 
@@ -239,25 +239,25 @@ def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothin
     passed = {e.check_name for e in result.get_asset_check_evaluations() if e.passed}
     assert "gx_funding_by_period" in passed  # the other gates still ran and passed
 
-    from orchestration.sensors import alerts_path, record_run_failure
+    # The run recorded its own alert; the sensor delivers it.
+    from orchestration.alerts import alerts_path, deliveries_path
+    from orchestration.sensors import deliver_alerts
 
-    run = instance.get_run_by_id(result.run_id)
-    failure = instance.get_records_for_run(result.run_id, of_type=DagsterEventType.RUN_FAILURE).records[0].event_log_entry.dagster_event
-    context = build_run_status_sensor_context(
-        sensor_name="record_run_failure", dagster_event=failure, dagster_instance=instance, dagster_run=run
-    ).for_run_failure()
+    alert = json.loads(alerts_path().read_text(encoding="utf-8").splitlines()[-1])
+    assert alert["run_id"] == result.run_id and alert["job"] == "refresh_warehouse"
+    assert any("gx_claim_audit" in step for step in alert["failed_steps"])
+    assert any("expect_column_pair_values_to_be_equal" in error for error in alert["step_errors"])
     server = HTTPServer(("127.0.0.1", 0), _Webhook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("AI_MARKET_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/alerts")
     try:
-        record_run_failure(context)
+        deliver_alerts(build_sensor_context(instance=instance))
+        deliver_alerts(build_sensor_context(instance=instance))  # delivered once, not again
     finally:
         server.shutdown()
-    alert = json.loads(alerts_path().read_text(encoding="utf-8").splitlines()[-1])
-    assert alert["run_id"] == result.run_id and alert["job"] == "refresh_warehouse"
-    assert any("gx_claim_audit" in step for step in alert["failed_steps"])
-    assert alert["webhook"] == "posted: HTTP 204"
     assert [posted["run_id"] for posted in _Webhook.received] == [result.run_id]
+    delivery = json.loads(deliveries_path().read_text(encoding="utf-8").splitlines()[-1])
+    assert delivery["delivered"] and delivery["outcome"] == f"posted to http://127.0.0.1:{server.server_port}/***: HTTP 204"
 
 
 def test_every_model_and_every_built_column_is_documented(build_query):
