@@ -59,7 +59,9 @@ def _append(path: Path, record: dict) -> None:
         file.write(json.dumps(record) + "\n")
 
 
-def record_alert(run_id: str, job: str, message: str, failures: list[tuple[str, str]], started_by: str) -> None:
+def record_alert(
+    run_id: str, job: str, message: str, failures: list[tuple[str, str]], started_by: str, failed_checks: list[str] | None = None
+) -> None:
     """Append the alert of a failed run (once: a run already recorded is not recorded again)."""
     if any(alert["run_id"] == run_id for alert in _read_lines(alerts_path())):
         return
@@ -73,6 +75,7 @@ def record_alert(run_id: str, job: str, message: str, failures: list[tuple[str, 
             "message": message,
             "failed_steps": [step for step, _ in failures],
             "step_errors": [error for _, error in failures],
+            "failed_checks": failed_checks or [],
         },
     )
 
@@ -95,6 +98,16 @@ def run_failures(instance: DagsterInstance, run_id: str) -> list[tuple[str, str]
     return found
 
 
+def failed_checks(instance: DagsterInstance, run_id: str) -> list[str]:
+    """'<asset>:<check>: <why>' for every check the run evaluated and found failing."""
+    found = []
+    for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
+        check = entry.dagster_event.asset_check_evaluation_data
+        if not check.passed:
+            found.append(f"{check.asset_key.to_user_string()}:{check.check_name}: {check.description or ''}".rstrip(": "))
+    return found
+
+
 def started_by(tags: dict[str, str]) -> str:
     for tag, name in (("dagster/schedule_name", "schedule"), ("dagster/sensor_name", "sensor")):
         if tag in tags:
@@ -113,7 +126,8 @@ class RunAlerts(ConfigurableResource):
         failures = run_failures(context.instance, run.run_id)
         if failures:
             steps = ", ".join(step for step, _ in failures)
-            record_alert(run.run_id, run.job_name, f"run {run.run_id} of {run.job_name} failed: {steps}", failures, started_by(run.tags))
+            message = f"run {run.run_id} of {run.job_name} failed: {steps}"
+            record_alert(run.run_id, run.job_name, message, failures, started_by(run.tags), failed_checks(context.instance, run.run_id))
             context.log.info(f"alert recorded in {alerts_path()}")
 
 

@@ -246,7 +246,8 @@ def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothin
     alert = json.loads(alerts_path().read_text(encoding="utf-8").splitlines()[-1])
     assert alert["run_id"] == result.run_id and alert["job"] == "refresh_warehouse"
     assert any("gx_claim_audit" in step for step in alert["failed_steps"])
-    assert any("expect_column_pair_values_to_be_equal" in error for error in alert["step_errors"])
+    (why,) = alert["failed_checks"]  # what failed, as the check says it
+    assert why.startswith("marts/claim_audit:gx_claim_audit: expect_column_pair_values_to_be_equal(status,expected_status)")
     server = HTTPServer(("127.0.0.1", 0), _Webhook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("AI_MARKET_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/alerts")

@@ -173,12 +173,8 @@ def read_lines(con: duckdb.DuckDBPyConnection, tree: SourceTree, table: str, fil
     )
     con.execute(f"delete from {table} where line_number = 0")
     names = [tree.relative(path) for path in files]
-    undecodable = [
-        name
-        for (name,) in con.execute(
-            "select source_file from loaded_files where not utf8 and list_contains(?, source_file)", [names]
-        ).fetchall()
-    ]
+    # (a text that is not UTF-8 raised before; schemas and reference lists are read in Python)
+    undecodable = [name for (name,) in con.execute("select source_file from loaded_files where not utf8").fetchall()]
     if undecodable:
         raise SourceValidationError(_not_utf8(tree, undecodable))
     read = {name for (name,) in con.execute(f"select distinct source_file from {table}").fetchall()}
