@@ -2,6 +2,7 @@
 warehouse stays intact and openable each time, a second writer beside a live one is refused with a
 clear message, and each next run cleans up after the dead one; the last one publishes."""
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -30,6 +31,12 @@ def _gx_evaluated(made, run_id: str) -> bool:
     return any(e.asset_check_evaluation_data.check_name.startswith("gx_") for e in evaluations)
 
 
+def _alerts(made) -> dict[str, dict]:
+    """The alerts recorded in the deployment, by run id."""
+    lines = (made.data / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    return {alert["run_id"]: alert for alert in map(json.loads, lines)}
+
+
 def _assert_published_intact(published: Path, fingerprint: str) -> None:
     assert published_fingerprint(published) == fingerprint
     with duckdb.connect(str(published), read_only=True) as con:
@@ -56,6 +63,7 @@ def test_kill_9_mid_build_mid_check_and_mid_publish_never_harms_the_published_wa
     assert not refused.success
     message = "\n".join(str(e.message) + str(getattr(e.event_specific_data, "error", "")) for e in refused.all_events)
     assert "another run is writing the warehouse build" in message and first.run_id in message
+    assert "another run is writing the warehouse build" in _alerts(made)[refused.run_id]["step_errors"][0]  # refused: alerted
     assert building.poll() is None
     marts_built = _materialised(made, first.run_id, "marts")
     kill_group(building)
@@ -70,6 +78,7 @@ def test_kill_9_mid_build_mid_check_and_mid_publish_never_harms_the_published_wa
     kill_group(checking)
     assert made.instance().get_run_by_id(first.run_id).status == DagsterRunStatus.FAILURE
     assert f"run {first.run_id}" in made.log("mid_check") and "died while writing" in made.log("mid_check")
+    assert _alerts(made)[first.run_id]["step_errors"] == [f"its process died; run {second.run_id} found it and cleaned up after it"]
     _assert_published_intact(made.published, fingerprint)
 
     # 3. Mid-publish: the new version is fully written but not yet renamed into place.
