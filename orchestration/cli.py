@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
 from . import settings
 from .ledger import publishing
@@ -79,13 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("rollback", help="make the previously published version current again")
     validate = commands.add_parser("validate", help="check the source files and audit their claims, without Dagster, dbt or GX")
     validate.add_argument("--document", help="only this document's files and claims")
+    validate.add_argument("--sources", type=Path, default=None, help="the source tree (default: AI_MARKET_SOURCES or sources/)")
     arguments = parser.parse_args(argv)
     if arguments.command == "refresh":
         return _refresh(arguments.rebuild_unchanged)
     if arguments.command == "validate":
         from .curation import validate as validating
 
-        return validating.run(settings.sources_dir(), arguments.document)
+        return validating.run(arguments.sources or settings.sources_dir(), arguments.document)
     layout = publishing.Layout(settings.warehouse_path())
     return _versions(layout) if arguments.command == "versions" else _rollback(layout)
 
