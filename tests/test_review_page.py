@@ -78,6 +78,11 @@ def test_seed_article_marks_36_facts_21_claims_1_exclusion_and_its_3_inconsisten
     page.locator("main .text mark", has_text="6").first.click()
     shown = page.inner_text("aside")
     assert "exclusions/000_0abe4671bbdbf48d.jsonl:1" in shown and "Day of the month of the cited TechCrunch report" in shown
+    assert "\u201c6\u201d: listed in the exclusions" in shown
+
+    page.locator("main .text mark", has_text="2023").click()
+    shown = page.inner_text("aside")
+    assert "\u201c2023\u201d: a year or words of the fact's period" in shown and "facts/000_0abe4671bbdbf48d.jsonl:4" in shown
     page.close()
 
 
@@ -151,3 +156,20 @@ def test_a_document_id_that_is_not_a_document_is_refused_and_nothing_is_written(
     assert main(["review", "999_0000000000000000", "--sources", str(sources.root)]) == 2
     assert "no document '999_0000000000000000'" in capsys.readouterr().err
     assert not (tmp_path / "data").exists()
+
+
+def test_a_broken_line_in_another_articles_facts_is_listed_and_no_number_is_taken_as_checked(
+    browser, sources: SourceCopy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    other = sources.root / "facts" / "001_55f767c75a51dedd.jsonl"
+    other.write_text(other.read_text(encoding="utf-8") + "{bad\n", encoding="utf-8")
+    rows = len(other.read_text(encoding="utf-8").splitlines())
+    code, path = review(sources, tmp_path / "data", monkeypatch)
+    assert code == 1
+    page = open_page(browser, path)
+    problems = page.locator(".violations li").all_inner_texts()
+    assert problems == [
+        f"facts/001_55f767c75a51dedd.jsonl:{rows} (record): not valid JSON: Expecting property name enclosed in double quotes at column 2 [valid_json]"
+    ]
+    assert marks_by_kind(page) == {**{kind: 0 for kind in SEED_COUNTS}, "unchecked": 58}
+    page.close()

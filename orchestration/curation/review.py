@@ -39,6 +39,7 @@ class Mark:
     kind: str
     detail: str  # the id of the detail section a click shows
     status: str | None = None  # a claim's audit status
+    how: str = ""  # how the number is covered, as raw.number_mentions says
 
 
 @dataclass
@@ -68,10 +69,12 @@ def checked_marks(check: Check) -> list[Mark]:
         by, start, token = mention["covered_by"], mention["char_offset"], mention["token"]
         if mention["covered_by_kind"] in ("fact_figure", "fact_period"):
             claim = claims.get(by)
-            marks.append(Mark(start, token, _fact_kind(facts[by], check.drafts), _anchor(by), claim and claim.status))
+            how = "in the fact's figure" if mention["covered_by_kind"] == "fact_figure" else "a year or words of the fact's period"
+            marks.append(Mark(start, token, _fact_kind(facts[by], check.drafts), _anchor(by), claim and claim.status, how))
         elif mention["covered_by_kind"] == "exclusion":
             file, line = by.rsplit(":", 1)
-            marks.append(Mark(start, token, "draft" if (file, int(line)) in check.drafts else "exclusion", _anchor(by)))
+            kind = "draft" if (file, int(line)) in check.drafts else "exclusion"
+            marks.append(Mark(start, token, kind, _anchor(by), how="listed in the exclusions"))
         else:
             marks.append(Mark(start, token, "uncovered", "rule:uncovered"))
     return marks
@@ -110,7 +113,7 @@ def marked_text(text: str, marks: list[Mark]) -> str:
         parts.append(escape(text[at : mark.start]))
         parts.append(
             f'<mark class="n {mark.kind}{" bad" if mark.status == "inconsistent" else ""}" data-kind="{mark.kind}"{status} '
-            f'data-detail="{mark.detail}" tabindex="0">{escape(mark.token)}</mark>'
+            f'data-detail="{mark.detail}" data-how="{escape(mark.how)}" tabindex="0">{escape(mark.token)}</mark>'
         )
         at = mark.start + len(mark.token)
     return "".join(parts) + escape(text[at:])
@@ -174,8 +177,17 @@ def legend(counts: Counter, claims: list[ClaimCheck]) -> str:
     return f'<ul class="legend">{items}</ul><p class="claims">{escape(summary)}</p>'
 
 
-def build_review(sources_root: Path, document_id: str) -> Review:
+def checked(sources_root: Path, document_id: str) -> Check:
     check = check_sources(sources_root, document=document_id, allow_drafts=True)
+    if check.documents == 0 and not check.violations:
+        # Refused for another document's files, whose violations the document's check leaves out:
+        # the curator must see them, since nothing of this document was checked either.
+        check = check_sources(sources_root, allow_drafts=True)
+    return check
+
+
+def build_review(sources_root: Path, document_id: str) -> Review:
+    check = checked(sources_root, document_id)
     text = read_text(sources_root, document_id)
     marks = unchecked_marks(check, text, document_id) if check.violations else checked_marks(check)
     counts = Counter(mark.kind for mark in marks)
@@ -238,6 +250,8 @@ document.addEventListener("click", function (event) {
   var shown = document.getElementById(mark.dataset.detail);
   if (shown) { shown.hidden = false; }
   document.getElementById("hint").hidden = true;
+  var how = document.getElementById("how");
+  how.textContent = mark.dataset.how ? "\u201c" + mark.textContent + "\u201d: " + mark.dataset.how : "";
 });
 """
 
@@ -246,6 +260,6 @@ PAGE = """<!doctype html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'">
 <title>review {title}</title><style>{style}</style></head>
 <body><main><h1>Review: {title}</h1>{violations}{legend}<div class="text">{text}</div></main>
-<aside id="details"><p id="hint">Click a number to see what accounts for it.</p>{details}</aside>
+<aside id="details"><p id="hint">Click a number to see what accounts for it.</p><p id="how"></p>{details}</aside>
 <script>{script}</script></body></html>
 """
