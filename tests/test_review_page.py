@@ -100,6 +100,7 @@ def test_a_number_left_without_its_exclusion_is_marked_refused_and_the_command_e
     assert problems[0].startswith(f"documents/{DOC_000}.txt:5 text: number '6' in '...According to IT media TechCrunch on the 6th")
     assert problems[0].endswith("[number_mapped]")
     assert marks_by_kind(page) == {**{kind: 0 for kind in SEED_COUNTS}, "uncovered": 1, "unchecked": 57}
+    assert "claims not audited: the sources break an ingest rule (above)" in page.inner_text("main")
     refused = page.locator("main .text mark[data-kind=uncovered]")
     assert refused.inner_text() == "6"
     refused.click()

@@ -166,7 +166,7 @@ def violations_block(check: Check) -> str:
     return f'<section class="violations">{heading}<ul>{items}</ul></section>'
 
 
-def legend(counts: Counter, claims: list[ClaimCheck]) -> str:
+def legend(counts: Counter, claims: list[ClaimCheck], refused: bool) -> str:
     items = "".join(
         f'<li><mark class="n {kind}">{escape(label)}</mark> <span class="count" data-kind="{kind}">{counts[kind]}</span></li>'
         for kind, label in KINDS.items()
@@ -174,6 +174,8 @@ def legend(counts: Counter, claims: list[ClaimCheck]) -> str:
     bad = sum(claim.status == "inconsistent" for claim in claims)
     off = sum(not claim.as_expected for claim in claims)
     summary = f"{len(claims)} claims audited: {bad} inconsistent (red), {off} not as their curators expect"
+    if refused:
+        summary = "claims not audited: the sources break an ingest rule (above)"
     return f'<ul class="legend">{items}</ul><p class="claims">{escape(summary)}</p>'
 
 
@@ -197,7 +199,7 @@ def build_review(sources_root: Path, document_id: str) -> Review:
     page = PAGE.format(
         title=escape(document_id),
         violations=violations_block(check),
-        legend=legend(counts, check.claims),
+        legend=legend(counts, check.claims, bool(check.violations)),
         text=marked_text(text, marks),
         details="".join(sections) + GENERIC_SECTIONS,
         style=STYLE,
