@@ -75,5 +75,10 @@ versions: env
 rollback: env
 	$(BIN)/ai-market-ledger rollback
 
+# A curator's page for one document: make review DOC=000_0abe4671bbdbf48d (writes data/review/<id>.html).
+.PHONY: review
+review: env
+	$(BIN)/ai-market-ledger review $(DOC)
+
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache
