@@ -19,7 +19,7 @@ def test_the_four_documents_load_with_every_number_accounted_for(tmp_path: Path)
         uncovered = con.execute("select count(*) from raw.number_mentions where covered_by_kind is null").fetchone()[0]
         by_document = dict(con.execute("select document_id, count(*) from raw.facts group by all").fetchall())
     assert (summary.documents, summary.facts, summary.exclusions) == (4, 65, 16)
-    assert (summary.numbers_in_text, summary.numbers_covered_by_facts, summary.numbers_excluded) == (77, 61, 16)
+    assert (summary.numbers_in_text, summary.numbers_covered_by_facts, summary.numbers_excluded) == (112, 96, 16)
     assert uncovered == 0
     assert by_document == {DOC_000: 29, "001_55f767c75a51dedd": 2, "002_47236e943b7bd28c": 18, "003_49800daea670d6a7": 16}
 
