@@ -3,6 +3,7 @@
 ai-market-ledger refresh    run the refresh_warehouse job now, in this process (what `make run` does)
 ai-market-ledger versions   the kept versions, oldest first, the current one marked
 ai-market-ledger rollback   make the version published before the current one current again
+ai-market-ledger validate   check the source files against every ingest rule and audit their claims, without a run
 """
 
 import argparse
@@ -76,9 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument("--rebuild-unchanged", action="store_true", help="rebuild even if nothing changed since the current version")
     commands.add_parser("versions", help="list the kept versions, the current one marked with *")
     commands.add_parser("rollback", help="make the previously published version current again")
+    validate = commands.add_parser("validate", help="check the source files and audit their claims, without Dagster, dbt or GX")
+    validate.add_argument("--document", help="only this document's files and claims")
     arguments = parser.parse_args(argv)
     if arguments.command == "refresh":
         return _refresh(arguments.rebuild_unchanged)
+    if arguments.command == "validate":
+        from .curation import validate as validating
+
+        return validating.run(settings.sources_dir(), arguments.document)
     layout = publishing.Layout(settings.warehouse_path())
     return _versions(layout) if arguments.command == "versions" else _rollback(layout)
 

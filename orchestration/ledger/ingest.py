@@ -79,9 +79,12 @@ def _uncovered(con: duckdb.DuckDBPyConnection) -> list[Violation]:
     ]
 
 
-def validate(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, scope: changes.Changes | None = None) -> None:
-    """Run every check on the files in `scope` (default: all) and every rule over all rows, after
-    reading.hash_files has checked the tree. Leaves what was read in temp tables (src_*, stage_*),
+def validate(
+    con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, scope: changes.Changes | None = None, waive: frozenset[str] = frozenset()
+) -> None:
+    """Run every check on the files in `scope` (default: all) and every rule over all rows (but the
+    rules in `waive`: the curation tools check drafts), after reading.hash_files has checked the
+    tree. Leaves what was read in temp tables (src_*, stage_*),
     the documents concerned in changed_documents and rechecked_documents, and in src_files the
     checksums of what was loaded, for publishing."""
     scope = scope or changes.EVERYTHING
@@ -91,7 +94,7 @@ def validate(con: duckdb.DuckDBPyConnection, tree: reading.SourceTree, scope: ch
     run_script(con, "stage_tables.sql")
     if not scope.everything:
         changes.add_unchanged_rows(con)
-    _raise_if(rules.check(con))
+    _raise_if(rules.check(con, waive))
     changes.scope_documents(con, scope)
     coverage.build_mentions(con, None if scope.everything else "rechecked_documents")
     _raise_if(_uncovered(con))
@@ -134,7 +137,13 @@ def hash_sources(con: duckdb.DuckDBPyConnection, sources_root: Path) -> dict[str
     return reading.hash_files(con, reading.SourceTree(Path(sources_root).resolve()))
 
 
-def ingest(con: duckdb.DuckDBPyConnection, sources_root: Path, hashed: bool = False, code_sha256: str | None = None) -> IngestSummary:
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    sources_root: Path,
+    hashed: bool = False,
+    code_sha256: str | None = None,
+    waive: frozenset[str] = frozenset(),
+) -> IngestSummary:
     """Validate `sources_root` and, only if it is sound, bring the warehouse's raw schema up to it.
     `hashed` says hash_sources has just run on this connection (its checksums are reused).
     `code_sha256` names the code that checks; when the last ingest into this database was by the
@@ -143,6 +152,6 @@ def ingest(con: duckdb.DuckDBPyConnection, sources_root: Path, hashed: bool = Fa
     if not hashed:
         reading.hash_files(con, tree)
     scope = changes.since_last_load(con, code_sha256)
-    validate(con, tree, scope)
+    validate(con, tree, scope, waive)
     _publish(con, scope, code_sha256)
     return _summary(con)

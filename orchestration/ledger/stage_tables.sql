@@ -1,6 +1,27 @@
 -- Typed temp tables parsed from the raw lines, once every line has passed its JSON Schema: the
 -- rules (rules.sql) and the coverage of numbers run on these, and raw_tables.sql publishes them.
--- Each line is parsed once, into a struct (json_transform), not once per field.
+-- Each line is parsed once, into a struct (json_transform), not once per field. A fact or an
+-- exclusion without document_id belongs to the document its file is named for; a period without
+-- dates runs over the dates its label fixes (null where the label fits no type: rules.sql says so).
+create or replace temp macro label_year(label) as try_cast(label[1:4] as integer);
+
+create or replace temp macro label_start(period_type, label) as case
+    when period_type = 'year' and regexp_full_match(label, '[0-9]{4}') then make_date(label_year(label), 1, 1)
+    when period_type = 'half' and regexp_full_match(label, '[0-9]{4}-H[12]')
+        then make_date(label_year(label), label[7:]::integer * 6 - 5, 1)
+    when period_type = 'quarter' and regexp_full_match(label, '[0-9]{4}-Q[1-4]')
+        then make_date(label_year(label), label[7:]::integer * 3 - 2, 1)
+    when period_type = 'month' and regexp_full_match(label, '[0-9]{4}-(0[1-9]|1[0-2])')
+        then make_date(label_year(label), label[6:]::integer, 1)
+end;
+
+create or replace temp macro label_end(period_type, label) as case
+    when period_type = 'year' then make_date(year(label_start(period_type, label)), 12, 31)
+    when period_type = 'half' then last_day(label_start(period_type, label) + interval 5 month)
+    when period_type = 'quarter' then last_day(label_start(period_type, label) + interval 2 month)
+    when period_type = 'month' then last_day(label_start(period_type, label))
+end;
+
 create or replace temp table stage_manifest as
 with parsed as (
     select
@@ -39,15 +60,15 @@ with parsed as (
 
 select
     r.fact_id,
-    r.document_id,
+    coalesce(r.document_id, parse_filename(source_file, true)) as document_id,
     r.metric,
     r.subject,
     r.subject_type,
     r.region,
     r.period_type,
     r.period_label,
-    r.period_start,
-    r.period_end,
+    coalesce(r.period_start, label_start(r.period_type, r.period_label)) as period_start,
+    coalesce(r.period_end, label_end(r.period_type, r.period_label)) as period_end,
     r.period_basis,
     r.period_text,
     r.value,
@@ -78,7 +99,7 @@ with parsed as (
 )
 
 select
-    r.document_id,
+    coalesce(r.document_id, parse_filename(source_file, true)) as document_id,
     r.text as excluded_text,
     r.context,
     r.reason,

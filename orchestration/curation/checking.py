@@ -1,0 +1,116 @@
+"""Check source files without a run: every ingest rule, then the claim audit as the warehouse will
+compute it, all in an in-memory DuckDB. Nothing is written anywhere."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ..ledger import ingest
+from ..ledger.violations import SourceValidationError, Violation
+from . import models
+
+DRAFT_RULES = frozenset({"reviewed"})
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    fact_id: str
+    document_id: str
+    file: str
+    line: int
+    derivation: str
+    figure: str
+    stated: float
+    recomputed: float | None  # in the claim's own unit, as written ('92.44' for '192%')
+    tolerance: float | None  # likewise
+    status: str
+    expected_status: str | None
+    inputs: list[str]
+    arithmetic: str
+
+    @property
+    def as_expected(self) -> bool:
+        return self.status == self.expected_status
+
+
+@dataclass
+class Check:
+    violations: list[Violation] = field(default_factory=list)
+    claims: list[ClaimCheck] = field(default_factory=list)
+    documents: int = 0
+    facts: int = 0
+    exclusions: int = 0
+
+
+def check_sources(sources_root: Path, document: str | None = None, allow_drafts: bool = False) -> Check:
+    """Every ingest rule over the whole tree (with `allow_drafts`, lines still marked draft pass),
+    then, if they all hold, each claim recomputed by dbt's own audit SQL. With `document`, only the
+    violations and claims of that document's files are kept."""
+    con = duckdb.connect()
+    try:
+        summary = ingest.ingest(con, Path(sources_root), waive=DRAFT_RULES if allow_drafts else frozenset())
+    except SourceValidationError as error:
+        return Check(violations=[v for v in error.violations if _concerns(v.file, document)])
+    claims = [claim for claim in _claims(con) if document is None or claim.document_id == document]
+    return Check([], claims, summary.documents, summary.facts, summary.exclusions)
+
+
+def _concerns(file: str, document: str | None) -> bool:
+    return document is None or Path(file).stem == document or file == "documents/manifest.jsonl"
+
+
+CLAIMS = """
+    select
+        a.claim_fact_id, a.document_id, f.source_file, f.source_line, a.derivation, a.stated_figure,
+        case when a.stated_unit = 'percent' then a.stated_value * 100 else f.value end,
+        a.recomputed_as_written,
+        a.tolerance * (a.recomputed_as_written / nullif(a.recomputed_value, 0)),
+        a.status, a.expected_status, a.stated_qualifier,
+        list(i.input_fact_id order by i.input_position),
+        list(input.figure order by i.input_position),
+        any_value(r.rate), any_value(r.base_currency), any_value(r.quote_currency)
+    from {audit} as a
+    inner join raw.facts as f on a.claim_fact_id = f.fact_id
+    left join raw.fact_inputs as i on a.claim_fact_id = i.fact_id
+    left join raw.facts as input on i.input_fact_id = input.fact_id
+    left join {rates} as r
+        on a.document_id = r.document_id and r.quote_currency = a.stated_unit and i.input_position = 1 and r.base_currency = input.unit
+    group by all
+    order by f.source_file, f.source_line"""
+
+
+def _claims(con: duckdb.DuckDBPyConnection) -> list[ClaimCheck]:
+    audit, rates = models.create_views(con, "claim_audit"), models.create_views(con, "int_fx_rates")
+    found = []
+    for row in con.execute(CLAIMS.format(audit=audit, rates=rates)).fetchall():
+        fact_id, document_id, file, line, derivation, figure, stated, recomputed, tolerance, status, expected = row[:11]
+        qualifier, inputs, figures, rate, base, quote = row[11:]
+        arithmetic = _arithmetic(derivation, figure, qualifier, figures, recomputed, tolerance, status, (rate, base, quote))
+        claim = (fact_id, document_id, file, line, derivation, figure, stated, recomputed, tolerance, status, expected)
+        found.append(ClaimCheck(*claim, inputs, arithmetic))
+    return found
+
+
+def _number(value: float | None) -> str:
+    return "?" if value is None else f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _arithmetic(derivation, figure, qualifier, figures, recomputed, tolerance, status, rate) -> str:
+    """What the audit computes, in the document's own figures: "the text says 192%; $56 billion /
+    $29.1 billion − 1 = 92.44%: inconsistent"."""
+    figures = [f for f in figures if f is not None]
+    if not figures:
+        return f"the text says {figure}; it names no inputs: {status}"
+    a, b = (figures + ["?"])[:2]
+    result = _number(recomputed) + ("%" if figure.rstrip().endswith("%") or "percent" in figure else "")
+    if derivation == "growth":
+        formula = f"{a} / {b} − 1 = {result}"
+    elif derivation in ("share", "multiple"):
+        formula = f"{a} / {b} = {result}"
+    elif derivation == "fx_equivalent":
+        formula = f"{a} × {rate[0] or 0:,.2f} {rate[2]}/{rate[1]} (the rate the document's own pairs imply) = {result}"
+    else:
+        formula = f"{a} against {figure!r}, which says {qualifier.replace('_', ' ')}"
+    within = f" (within ±{_number(tolerance)})" if tolerance is not None and derivation != "lower_bound" else ""
+    return f"the text says {figure}; {formula}{within}: {status}"
