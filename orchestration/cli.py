@@ -4,12 +4,14 @@ ai-market-ledger refresh    run the refresh_warehouse job now, in this process (
 ai-market-ledger versions   the kept versions, oldest first, the current one marked
 ai-market-ledger rollback   make the version published before the current one current again
 ai-market-ledger validate   check the source files against every ingest rule and audit their claims, without a run
+ai-market-ledger draft      draft a text's facts and exclusions (marked for review) for a curator to correct
 """
 
 import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
 from . import settings
 from .ledger import publishing
@@ -79,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("rollback", help="make the previously published version current again")
     validate = commands.add_parser("validate", help="check the source files and audit their claims, without Dagster, dbt or GX")
     validate.add_argument("--document", help="only this document's files and claims")
+    draft = commands.add_parser("draft", help="draft facts/<id>.jsonl and exclusions/<id>.jsonl from documents/<id>.txt")
+    draft.add_argument("text", type=Path, help="the document's text, sources/documents/<id>.txt")
+    draft.add_argument("--sources", type=Path, default=None, help="the sources folder (default: the project's sources/)")
+    draft.add_argument("--reference-year", type=int, help="the year 'this year' means, for a text without a manifest line")
+    draft.add_argument("--force", action="store_true", help="overwrite the document's facts and exclusions files")
     arguments = parser.parse_args(argv)
     if arguments.command == "refresh":
         return _refresh(arguments.rebuild_unchanged)
@@ -86,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         from .curation import validate as validating
 
         return validating.run(settings.sources_dir(), arguments.document)
+    if arguments.command == "draft":
+        from .curation import draft as drafting
+
+        return drafting.run(arguments.text, arguments.sources or settings.sources_dir(), arguments.reference_year, arguments.force)
     layout = publishing.Layout(settings.warehouse_path())
     return _versions(layout) if arguments.command == "versions" else _rollback(layout)
 

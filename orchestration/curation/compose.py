@@ -14,7 +14,10 @@ CREDIT = re.compile(r"^(?:Illustration|Photo|Image|Picture|Credit|Graphic|Source
 BIOGRAPHY = re.compile(r"\byears? of experience\b|\bis an? (?:[\w-]+ )*?(?:writer|journalist|reporter|editor|author|columnist)\b", re.I)
 SCALE_SUFFIX = re.compile(r"(?:st|nd|rd|th|bn|mn|tn|[mkb])\b", re.I)
 FX_BETWEEN = re.compile(r"\s*\(\s*(?:about|approximately|around|roughly|some|or|equivalent to|approx\.|~)?\s*$", re.I)
-PERIOD_WORDS = re.compile(r"\b(?:first|second|third|fourth|latter|1st|2nd|3rd|4th)\s+(?:half|quarter)\b|\b(?:half|quarter)\s+of\s+the\s+year\b", re.I)
+PERIOD_WORDS = re.compile(
+    r"\b(?:first|second|third|fourth|latter|1st|2nd|3rd|4th)\s+(?:half|quarter)\b|\b(?:half|quarter)\s+of\s+the\s+year\b|\b(?:half|quarter)[- ]year\b", re.I
+)
+YEAR_EARLIER = re.compile(r"[^,;]*?\b(?:a year (?:earlier|before|ago)|the (?:previous|prior|preceding) year)\b", re.I)
 STATED_VERB = re.compile(r"\b(?:was|were|is|are|reached|totaled|totalled|stood|had|hit)\b", re.I)
 SPELLED_SMALL = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen)", re.I)
 
@@ -214,17 +217,35 @@ def region_of(draft: Draft, s: Sentence, lo: int, hi: int, fact: dict) -> str:
             return "GLOBAL"
         if where == "sentence" and fact.get("_carried"):
             return fact["_carried"]["region"]
+    opening = [x for x in draft.sentences if not x.headline][:1] + [x for x in draft.sentences if x.headline]
+    codes = {p.code for x in opening for p in places_in(text, *x.paragraph)}
+    if len(codes) == 1 and not any(says_global(text[x.paragraph[0] : x.paragraph[1]]) for x in opening):
+        fact["_notes"].append(f"region {next(iter(codes))}: the one country of the text's opening")
+        return next(iter(codes))
     fact["_notes"].append("no country named near it: GLOBAL; set the country if it has one")
     return "GLOBAL"
 
 
+COMPARISON = re.compile(r"\b(?:times the|compared (?:to|with)|against|than|versus|from)\b[^,;]*$", re.I)
+
+
 def _all_periods_before(draft: Draft, at: int) -> list[periods_.Period]:
-    return [p for i in sorted(draft.periods) for p in draft.periods[i] if p.span[1] <= at]
+    """The periods written before `at`, less those that date a comparison's base ('from X in 2023')."""
+    found = []
+    for i in sorted(draft.periods):
+        lo = draft.sentences[i].start
+        found += [p for p in draft.periods[i] if p.span[1] <= at and not COMPARISON.search(draft.text[lo : p.span[0]])]
+    return found
+
+
+def _contrasted(text: str, lo: int, hi: int) -> bool:
+    return bool(re.search(r"\b(?:against|compared (?:to|with)|than|versus|from)\b", text[lo:hi], re.I))
 
 
 def assign_periods(draft: Draft) -> None:
     """A figure's period: the one written after it before the next figure, else before it since the
-    previous figure, else anywhere in its sentence, else the last one the text wrote before (inferred)."""
+    previous figure, else one in its sentence that no contrast sets apart ('X, against Y in 2023'),
+    else the last one the text wrote before (inferred)."""
     for fact in draft.facts:
         if "_fx_of" in fact:
             continue
@@ -234,14 +255,20 @@ def assign_periods(draft: Draft) -> None:
         after_hi = siblings[position + 1]["_start"] if position + 1 < len(siblings) else s.end
         before_lo = siblings[position - 1]["_end"] if position else s.start
         own = draft.periods[index]
-        choice = next((p for p in own if fact["_end"] <= p.span[0] < after_hi), None)
+        # a multiple's later period is its base's ('twice the total for last year')
+        choice = None if fact["unit"] == "ratio" else next((p for p in own if fact["_end"] <= p.span[0] < after_hi), None)
         choice = choice or next((p for p in reversed(own) if before_lo <= p.span[0] < fact["_start"]), None)
-        choice = choice or (own[0] if own else None)
-        if choice:
-            set_period(fact, choice, choice.basis)
-            continue
+        if not choice:
+            spans = sorted([(fact["_end"], p.span[0]) if p.span[0] >= fact["_end"] else (p.span[1], fact["_start"]), p] for p in own)
+            choice = next((p for (lo, hi), p in spans if not _contrasted(draft.text, lo, hi)), None)
         earlier = _all_periods_before(draft, s.start)
-        if earlier:
+        if YEAR_EARLIER.match(draft.text, fact["_end"], after_hi) and (choice or earlier):
+            shifted = periods_.year_before(choice or earlier[-1])
+            set_period(fact, shifted, "inferred")
+            fact["note"] = f"'a year earlier' than {(choice or earlier[-1]).label}: {shifted.label}."
+        elif choice:
+            set_period(fact, choice, choice.basis)
+        elif earlier:
             carried = earlier[-1]
             set_period(fact, carried, "inferred")
             fact["note"] = f"The sentence names no period; '{draft.text[carried.span[0] : carried.span[1]]}' written before it is {carried.label}."

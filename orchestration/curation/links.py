@@ -104,10 +104,17 @@ def growth(draft: Draft, fact: dict) -> None:
         derive(fact, "growth", [])
         return
     fact |= {k_: current[k_] for k_ in ("subject", "subject_type", "region", "period_type", "period_label", "_period")}
-    fact |= {"period_basis": "inferred"}
-    fact.pop("period_text", None)
+    _period_basis_of(fact, current)
     fact["note"] = f"The growth of {current['figure']} ({current['period_label']}) over {base['figure']} ({base['period_label']})."
     derive(fact, "growth", [current, base])
+
+
+def _period_basis_of(fact: dict, current: dict) -> None:
+    """A claim in its input's sentence has that input's basis; one about an earlier sentence's figure is inferred."""
+    fact.pop("period_text", None)
+    fact["period_basis"] = current["period_basis"] if current["_sentence"] == fact["_sentence"] else "inferred"
+    if fact["period_basis"] == "relative":
+        fact["period_text"] = current["period_text"]
 
 
 def _current_of(draft: Draft, fact: dict, base: dict) -> dict | None:
@@ -118,7 +125,18 @@ def _current_of(draft: Draft, fact: dict, base: dict) -> dict | None:
 
 
 def multiple(draft: Draft, fact: dict) -> None:
+    """'2.5 times the 480 billion won': the base follows; what it multiplies is the latest earlier
+    figure of its kind. 'A is N times B' in one sentence: the two figures written there."""
+    text = draft.text
     same = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and _plain(f) and f["_quantity"].is_money]
+    after = [f for f in same if f["_start"] >= fact["_end"]]
+    if after and re.match(r"\s*(?:(?:as much as|more than|higher than|larger than|bigger than|that of)\s+)?(?:the\s+)?$", text[fact["_end"] : after[0]["_start"]]):
+        current = _current_of(draft, fact, after[0])
+        if current:
+            fact |= {k: current[k] for k in ("subject", "subject_type", "region", "period_type", "period_label", "_period")}
+            _period_basis_of(fact, current)
+            derive(fact, "multiple", [current, after[0]])
+            return
     pair = same[:2] if len(same) == 2 and same[0]["unit"] == same[1]["unit"] else []
     derive(fact, "multiple", pair)
 

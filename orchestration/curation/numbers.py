@@ -24,7 +24,8 @@ FRACTIONS = {"half": 0.5, "halves": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quart
 FRACTIONS |= {"fifths": 0.2, "tenth": 0.1, "tenths": 0.1}
 MULTIPLES = {"twice": 2, "double": 2, "doubled": 2, "triple": 3, "tripled": 3, "quadruple": 4}
 QUALIFIERS = (
-    (r"(?:about|approximately|around|roughly|some|an estimated|close to|nearly|almost)", "approximately"),
+    (r"(?:about|approximately|around|roughly|some|an estimated|close to)", "approximately"),
+    (r"(?:nearly|almost|just under)", "at_most"),  # 'nearly twice' is at most twice, and close to it
     (r"(?:more than|over|above|exceeding|upwards of|in excess of)", "more_than"),
     (r"(?:at least|no less than|a minimum of)", "at_least"),
     (r"(?:up to|as much as|at most|no more than|a maximum of)", "at_most"),
@@ -113,8 +114,13 @@ def read_quantity(text: str, token_start: int, token_end: int) -> Quantity | Non
     fraction = token.lower() in FRACTIONS and re.search(r"\b(?:a|an|one|two|three)[\s-]$", text[max(0, token_start - 6) : token_start], re.I)
     if not fraction and (ORDINAL.fullmatch(text[token_start : token_end + 2]) or ORDINAL.fullmatch(token)):
         return Quantity(token_start, token_end, token, None, "one", "ordinal", "exact")
+    spelled_fraction = re.match(r"(?:two|three|four)[\s-]+(thirds|quarters|fifths|tenths)\b", text[token_start:], re.I)
+    if spelled_fraction:
+        token_start, token_end = token_start + spelled_fraction.start(1), token_start + spelled_fraction.end(1)
+        token = text[token_start:token_end]
     special = _multiple_or_fraction(text, token_start, token_end, token)
     if special:
+        special.qualifier = qualifier_before(text, special.start)[0]
         fold = re.match(r"-?fold\b", text[token_end:], re.I)
         times = re.match(r"\s+times\b", text[token_end:], re.I)
         if fold or times:  # '3-fold' reaches here only for words; digits below

@@ -137,5 +137,13 @@ def _is_not_a_period(text: str, match: re.Match, kind: str) -> bool:
     return bool(PEAK_YEAR.search(text, max(0, at - 20), match.end()))
 
 
+def year_before(period: Period) -> Period:
+    """The same part of the year before ('a year earlier' than 2025-H1 is 2024-H1)."""
+    n = int(period.label[-1]) if period.type in ("quarter", "half") else period.start.month
+    year = int(period.label[2:] if period.type == "fiscal_year" else period.label[:4]) - 1
+    label, start, end = labelled(period.type, year, n)
+    return Period(period.type, label, start, end, "inferred", None, period.span)
+
+
 def peak_year(text: str, lo: int, hi: int) -> list[re.Match]:
     return list(PEAK_YEAR.finditer(text, lo, hi))

@@ -24,6 +24,8 @@ GROUP = re.compile(
     r"\b((?:[\w'’-]+\s+){0,3}?(?:companies|corporations|startups|firms|ventures|sector|industry|market|economy))\b",
     re.I,
 )
+GROUP_NOUN = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:startups|companies|firms|corporations|makers|ventures|sector|industry|market)\b", re.I)
+ANAPHOR = re.compile(r"(?:the|these|those|such|its|their)\s+(?:startups|companies|firms|corporations|ventures|sector|industry|market)", re.I)
 SECTOR = re.compile(r"\b(?:the\s+)?([A-Z][\w-]*)\s+(?:sector|industry)\b")
 COUNTED = (
     (re.compile(r"\b(?:transactions?|deals?|rounds?|investments)\b", re.I), "deal_count"),
@@ -77,6 +79,8 @@ def company_before(text: str, lo: int, hi: int) -> str | None:
     """The last proper name before a figure in text[lo:hi] that is not a place ('Elon Musk's xAI' is xAI)."""
     best = None
     for match in NAME.finditer(text, lo, hi):
+        if GROUP_NOUN.match(text, match.end()):  # 'South Korean AI chip startups' is a group, not a name
+            continue
         words = re.sub(r"['’]s$", "", re.split(r"['’]s\s+", match.group())[-1]).split()
         while words and words[0] in NOT_NAMES:
             words.pop(0)
@@ -95,8 +99,13 @@ def group_before(text: str, lo: int, hi: int) -> tuple[str, str] | None:
     groups = list(GROUP.finditer(text, lo, hi))
     if not groups:
         return None
+    if ANAPHOR.search(groups[-1].group(1)) and ANAPHOR.search(groups[-1].group(1)).end() == len(groups[-1].group(1)):
+        return None  # 'investment in the sector' refers back: the drafter carries the subject over
     lead = r"^(?:(?:the|a|an|in|of|for|on|by|and|with|saw|total|all|last|this|next|year|their|its|our)\s+)+"
     phrase = re.sub(lead, "", groups[-1].group(1), flags=re.I)
+    for place in places_in(phrase):  # 'South Korean AI chip startups': the country is the region, not the subject
+        if place.start == 0 or phrase[: place.start].strip() in ("", "the"):
+            phrase = phrase[place.end :].strip()
     return phrase, "market" if MARKET.search(phrase) else "sector"
 
 
@@ -113,7 +122,7 @@ def money_metric(text: str, sentence: Sentence, lo: int, start: int, end: int, c
 
 
 def count_metric(text: str, sentence: Sentence, start: int, end: int) -> str | None:
-    window = text[max(sentence.start, start - 30) : min(sentence.end, end + 30)]
+    window = text[max(sentence.start, start - 40) : min(sentence.end, end + 30)]
     return next((metric for pattern, metric in COUNTED if pattern.search(window)), None)
 
 
