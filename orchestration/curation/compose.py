@@ -15,7 +15,8 @@ BIOGRAPHY = re.compile(r"\byears? of experience\b|\bis an? (?:[\w-]+ )*?(?:write
 SCALE_SUFFIX = re.compile(r"(?:st|nd|rd|th|bn|mn|tn|[mkb])\b", re.I)
 FX_BETWEEN = re.compile(r"\s*\(\s*(?:about|approximately|around|roughly|some|or|equivalent to|approx\.|~)?\s*$", re.I)
 PERIOD_WORDS = re.compile(
-    r"\b(?:first|second|third|fourth|latter|1st|2nd|3rd|4th)\s+(?:half|quarter)\b|\b(?:half|quarter)\s+of\s+the\s+year\b|\b(?:half|quarter)[- ]year\b", re.I
+    r"\b(?:first|second|third|fourth|latter|1st|2nd|3rd|4th)\s+(?:half|quarter)\b|\b(?:half|quarter)\s+of\s+the\s+year\b|\b(?:half|quarter)[- ]year\b",
+    re.I,
 )
 YEAR_EARLIER = re.compile(r"[^,;]*?\b(?:a year (?:earlier|before|ago)|the (?:previous|prior|preceding) year)\b", re.I)
 STATED_VERB = re.compile(r"\b(?:was|were|is|are|reached|totaled|totalled|stood|had|hit)\b", re.I)
@@ -50,7 +51,13 @@ def context_of(text: str, sentence: Sentence, start: int, end: int, words: int =
 
 def exclude(draft: Draft, sentence: Sentence, start: int, end: int, reason: str, note: str) -> None:
     draft.exclusions.append(
-        {"text": draft.text[start:end], "context": context_of(draft.text, sentence, start, end), "reason": reason, "review": "draft", "review_note": note}
+        {
+            "text": draft.text[start:end],
+            "context": context_of(draft.text, sentence, start, end),
+            "reason": reason,
+            "review": "draft",
+            "review_note": note,
+        }
     )
 
 
@@ -83,7 +90,9 @@ def reason_before_reading(draft: Draft, s: Sentence, start: int, end: int, autho
     if span and span.start() == start and not re.fullmatch(periods_.YEAR, token):
         kind = "comparison period" if re.search(r"\b(?:prior|ago|earlier|before)\b", text[span.end() : span.end() + 8]) else "span of time"
         return f"A {kind} ('{span.group()}'), not a figure of its own.", "Check that no figure is stated for it."
-    if re.match(r"(?:st|nd|rd|th)\b", text[end : end + 3]) and re.search(r"\bthe\s+$|\b" + periods_.MONTH + r"\s+$", text[max(0, start - 12) : start]):
+    if re.match(r"(?:st|nd|rd|th)\b", text[end : end + 3]) and re.search(
+        r"\bthe\s+$|\b" + periods_.MONTH + r"\s+$", text[max(0, start - 12) : start]
+    ):
         return f"Day of the month ({token}{text[end : end + 2]}), a date, not a figure.", "Check whether it dates the document (manifest)."
     return None
 
@@ -105,7 +114,13 @@ def reason_after_reading(draft: Draft, s: Sentence, quantity: Quantity) -> tuple
 
 def compose(document_id: str, text: str, reference_year: int | None, author: str | None = None) -> Draft:
     found = sentences(text)
-    draft = Draft(document_id, text, reference_year, found, {i: periods_.find_periods(text, s.start, s.end, reference_year) for i, s in enumerate(found)})
+    draft = Draft(
+        document_id,
+        text,
+        reference_year,
+        found,
+        {i: periods_.find_periods(text, s.start, s.end, reference_year) for i, s in enumerate(found)},
+    )
     consumed, years = -1, []
     for match in NUMBER.finditer(text):
         if match.start() < consumed:
@@ -155,7 +170,14 @@ def fact_of(draft: Draft, index: int, q: Quantity) -> dict:
         unit, qualifier = "rank", "at_most"
         fact["_start"] = q.start - 4
         fact["metric"] = rank_metric(s.of(text), text[q.start : q.end + 40])
-    fact |= {"value": value, "unit": unit, "scale": scale, "qualifier": qualifier, "figure": text[fact["_start"] : q.end], "evidence": s.of(text)}
+    fact |= {
+        "value": value,
+        "unit": unit,
+        "scale": scale,
+        "qualifier": qualifier,
+        "figure": text[fact["_start"] : q.end],
+        "evidence": s.of(text),
+    }
     return fact
 
 
@@ -181,7 +203,11 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
     if q.unit == "ratio":
         if places:
             return places[0].name, "country", "multiple"
-        return (company or (group[0] if group else carried_subject(draft, "multiple", fact))), "company" if company else "sector", "multiple"
+        return (
+            (company or (group[0] if group else carried_subject(draft, "multiple", fact))),
+            "company" if company else "sector",
+            "multiple",
+        )
     if q.unit == "count" and re.search(r"\btop\s+$", text[max(0, q.start - 5) : q.start], re.I):
         return (places[0].name, "country", "rank") if places else (company or "unknown", "company", "rank")
     metric = count_metric(text, s, q.start, q.end) or "deal_count"
@@ -271,7 +297,9 @@ def assign_periods(draft: Draft) -> None:
         elif earlier:
             carried = earlier[-1]
             set_period(fact, carried, "inferred")
-            fact["note"] = f"The sentence names no period; '{draft.text[carried.span[0] : carried.span[1]]}' written before it is {carried.label}."
+            fact["note"] = (
+                f"The sentence names no period; '{draft.text[carried.span[0] : carried.span[1]]}' written before it is {carried.label}."
+            )
         else:
             fact["_notes"].append("no period in the text: set period_label, period_type and period_basis")
             year = draft.reference_year or 2000
@@ -307,13 +335,29 @@ def year_mention(draft: Draft, index: int, q: Quantity) -> None:
         if peak:
             draft.facts.append(peak_fact(draft, index, q))
             return
-        exclude(draft, s, q.start, q.end, "A year in a name (an edition or title), not a figure.", "Check whether it dates the figures near it.")
+        exclude(
+            draft, s, q.start, q.end, "A year in a name (an edition or title), not a figure.", "Check whether it dates the figures near it."
+        )
         return
     if here:
-        exclude(draft, s, q.start, q.end, "A year that dates another figure of the sentence, not a figure itself.", "Check which figure it dates.")
+        exclude(
+            draft,
+            s,
+            q.start,
+            q.end,
+            "A year that dates another figure of the sentence, not a figure itself.",
+            "Check which figure it dates.",
+        )
         return
     if not text[s.start : q.start].strip():
-        exclude(draft, s, q.start, q.end, "The year under review; it dates the figures after it, not a figure itself.", "Check the periods it sets.")
+        exclude(
+            draft,
+            s,
+            q.start,
+            q.end,
+            "The year under review; it dates the figures after it, not a figure itself.",
+            "Check the periods it sets.",
+        )
         return
     draft.facts.append(milestone_fact(draft, index, q))
 
@@ -338,15 +382,30 @@ def milestone_fact(draft: Draft, index: int, q: Quantity) -> dict:
     text, s = draft.text, draft.sentences[index]
     period = next((p for p in draft.periods[index] if p.span[0] <= q.start < p.span[1]), None)
     start = period.span[0] if period and period.type == "month" else q.start
-    lead = re.search(r"(?:\b(?:end|beginning|start|middle)\s+of|\b(?:in|by|since|during))\s+$", text[max(s.start, start - 20) : start], re.I)
+    lead = re.search(
+        r"(?:\b(?:end|beginning|start|middle)\s+of|\b(?:in|by|since|during))\s+$", text[max(s.start, start - 20) : start], re.I
+    )
     if lead and period and period.type != "month":
         start -= len(lead.group())
     after = re.match(r"[\s,]*((?:[A-Z][\w.-]*|[a-z]+[A-Z]\w*)(?:\s+(?:[A-Z][\w.-]*|\(\w+\)))*)", text[q.end : s.end])
     subject = after.group(1) if after else (company_before(text, s.start, s.end) or "unknown")
     places = places_in(text, s.start, s.end)
-    fact = {"_sentence": index, "_start": start, "_end": q.end, "_quantity": q, "_notes": ["a dated event: check the subject and that it is a milestone"]}
+    fact = {
+        "_sentence": index,
+        "_start": start,
+        "_end": q.end,
+        "_quantity": q,
+        "_notes": ["a dated event: check the subject and that it is a milestone"],
+    }
     fact |= {"metric": "milestone", "subject": subject, "subject_type": "technology", "region": places[0].code if places else "GLOBAL"}
     if period is None or period.type not in ("month", "year"):
         period = periods_.Period("year", q.figure, *periods_.labelled("year", int(q.figure))[1:], "stated", None, (q.start, q.end))
     set_period(fact, period, "stated")
-    return fact | {"value": None, "unit": "event", "scale": "one", "qualifier": "exact", "figure": text[start : q.end], "evidence": s.of(text)}
+    return fact | {
+        "value": None,
+        "unit": "event",
+        "scale": "one",
+        "qualifier": "exact",
+        "figure": text[start : q.end],
+        "evidence": s.of(text),
+    }

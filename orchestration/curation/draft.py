@@ -46,7 +46,10 @@ def account_for_every_number(drafted: Draft) -> None:
 
 def uncovered(drafted: Draft, facts: list[dict]) -> list:
     exclusions = [e | {"_file": "draft", "_row": n} for n, e in enumerate(drafted.exclusions, 1)]
-    internal = [f | {"period_start": str(d["_period"].start), "period_end": str(d["_period"].end)} for f, d in zip(facts, drafted.facts, strict=True)]
+    internal = [
+        f | {"period_start": str(d["_period"].start), "period_end": str(d["_period"].end)}
+        for f, d in zip(facts, drafted.facts, strict=True)
+    ]
     return [m for m in document_mentions(drafted.document_id, drafted.text, internal, exclusions) if m.covered_by_kind is None]
 
 

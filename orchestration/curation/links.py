@@ -11,7 +11,10 @@ GROWTH = re.compile(
     re.I,
 )
 COMPARED = re.compile(r"\b(?:compared (?:to|with)|from|than|versus|vs\.?|against)\b", re.I)
-SHARE_BEFORE = re.compile(r"\b(?:accounting for|accounts? for|accounted for|making up|makes? up|made up|representing|represents?|share of)\s+(?:just\s+|only\s+|about\s+|some\s+|nearly\s+)?$", re.I)
+SHARE_BEFORE = re.compile(
+    r"\b(?:accounting for|accounts? for|accounted for|making up|makes? up|made up|representing|represents?|share of)\s+(?:just\s+|only\s+|about\s+|some\s+|nearly\s+)?$",
+    re.I,
+)
 SHARE_AFTER = re.compile(r"^\s+of\s+(?:the\s+)?(?:total|all|overall|global|whole)\b", re.I)
 LIST_GAP = re.compile(r"\s*(?:,\s*and|,|and)\s*")
 SUB_YEAR = ("quarter", "half", "month")
@@ -55,7 +58,9 @@ def share(draft: Draft, fact: dict) -> bool:
     text, s = draft.text, draft.sentences[fact["_sentence"]]
     if not (SHARE_BEFORE.search(text[s.start : fact["_start"]]) or SHARE_AFTER.match(text[fact["_end"] : s.end])):
         return False
-    earlier = [f for f in draft.facts if f["_end"] <= fact["_start"] and _plain(f) and f["unit"] not in ("percent", "ratio", "year", "event")]
+    earlier = [
+        f for f in draft.facts if f["_end"] <= fact["_start"] and _plain(f) and f["unit"] not in ("percent", "ratio", "year", "event")
+    ]
     parts = [f for f in earlier if f["_sentence"] == fact["_sentence"]]
     part = parts[-1] if parts else None
     wholes = [f for f in earlier if part and f is not part and f["unit"] == part["unit"] and f["period_label"] == part["period_label"]]
@@ -76,7 +81,11 @@ def _percent_list(draft: Draft, fact: dict) -> list[dict]:
     while lo > 0 and same[lo - 1]["unit"] == "percent" and LIST_GAP.fullmatch(draft.text[same[lo - 1]["_end"] : same[lo]["_start"]]):
         lo -= 1
     hi = at
-    while hi + 1 < len(same) and same[hi + 1]["unit"] == "percent" and LIST_GAP.fullmatch(draft.text[same[hi]["_end"] : same[hi + 1]["_start"]]):
+    while (
+        hi + 1 < len(same)
+        and same[hi + 1]["unit"] == "percent"
+        and LIST_GAP.fullmatch(draft.text[same[hi]["_end"] : same[hi + 1]["_start"]])
+    ):
         hi += 1
     return same[lo : hi + 1]
 
@@ -93,7 +102,11 @@ def growth(draft: Draft, fact: dict) -> None:
             fact["metric"] = "growth_rate"
             derive(fact, "growth", [])
         return
-    bases = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and f["_start"] >= compared.end() and _plain(f) and f["unit"] != "percent"]
+    bases = [
+        f
+        for f in draft.facts
+        if f["_sentence"] == fact["_sentence"] and f["_start"] >= compared.end() and _plain(f) and f["unit"] != "percent"
+    ]
     k = items.index(fact)
     if "respectively" not in text[items[-1]["_end"] : compared.start()] or len(bases) < len(items):
         k = 0
@@ -130,7 +143,10 @@ def multiple(draft: Draft, fact: dict) -> None:
     text = draft.text
     same = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and _plain(f) and f["_quantity"].is_money]
     after = [f for f in same if f["_start"] >= fact["_end"]]
-    if after and re.match(r"\s*(?:(?:as much as|more than|higher than|larger than|bigger than|that of)\s+)?(?:the\s+)?$", text[fact["_end"] : after[0]["_start"]]):
+    if after and re.match(
+        r"\s*(?:(?:as much as|more than|higher than|larger than|bigger than|that of)\s+)?(?:the\s+)?$",
+        text[fact["_end"] : after[0]["_start"]],
+    ):
         current = _current_of(draft, fact, after[0])
         if current:
             fact |= {k: current[k] for k in ("subject", "subject_type", "region", "period_type", "period_label", "_period")}
@@ -161,7 +177,11 @@ def lower_bound(draft: Draft, fact: dict) -> None:
 def part_of(draft: Draft, fact: dict) -> None:
     if not _plain(fact) or not fact["_quantity"].is_money:
         return
-    earlier = [f for f in draft.facts if f["_end"] <= fact["_start"] and _plain(f) and f["metric"] == "funding_amount" and f["unit"] == fact["unit"]]
+    earlier = [
+        f
+        for f in draft.facts
+        if f["_end"] <= fact["_start"] and _plain(f) and f["metric"] == "funding_amount" and f["unit"] == fact["unit"]
+    ]
     if fact["metric"] == "deal_amount":
         wholes = [f for f in earlier if _contains(f, fact)]
     elif fact["metric"] == "funding_amount" and fact["period_type"] in SUB_YEAR:

@@ -41,7 +41,9 @@ WORD_NUMBER = (
     r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion)"
 )
 SPELLED = re.compile(rf"(?:{WORD_NUMBER}(?:[\s-]+(?:and[\s-]+)?{WORD_NUMBER}\b)*)", re.I)
-ORDINAL = re.compile(r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|latter|\d+(?:st|nd|rd|th))\b", re.I)
+ORDINAL = re.compile(
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|latter|\d+(?:st|nd|rd|th))\b", re.I
+)
 
 
 @dataclass
@@ -111,7 +113,9 @@ def _multiple_or_fraction(text: str, start: int, end: int, token: str) -> Quanti
 def read_quantity(text: str, token_start: int, token_end: int) -> Quantity | None:
     """The quantity a token starts (None for a token that is a scale word or an ordinal alone)."""
     token = text[token_start:token_end]
-    fraction = token.lower() in FRACTIONS and re.search(r"\b(?:a|an|one|two|three)[\s-]$", text[max(0, token_start - 6) : token_start], re.I)
+    fraction = token.lower() in FRACTIONS and re.search(
+        r"\b(?:a|an|one|two|three)[\s-]$", text[max(0, token_start - 6) : token_start], re.I
+    )
     if not fraction and (ORDINAL.fullmatch(text[token_start : token_end + 2]) or ORDINAL.fullmatch(token)):
         return Quantity(token_start, token_end, token, None, "one", "ordinal", "exact")
     spelled_fraction = re.match(r"(?:two|three|four)[\s-]+(thirds|quarters|fifths|tenths)\b", text[token_start:], re.I)

@@ -33,12 +33,16 @@ PATTERNS = (
     ("month", re.compile(rf"\b(?P<m>{MONTH})\s+(?:of\s+)?(?P<y>{YEAR_REF})\b", re.I)),
     ("year", re.compile(rf"\b(?P<y>{YEAR_REF})\b", re.I)),
 )
-FISCAL_MONTHS = re.compile(rf"from\s+(?P<m1>{MONTH})\s+(?P<y1>{YEAR_REF})\s+(?:to|through|until)\s+(?P<m2>{MONTH})\s+(?P<y2>{YEAR_REF})", re.I)
+FISCAL_MONTHS = re.compile(
+    rf"from\s+(?P<m1>{MONTH})\s+(?P<y1>{YEAR_REF})\s+(?:to|through|until)\s+(?P<m2>{MONTH})\s+(?P<y2>{YEAR_REF})", re.I
+)
 # A year that names a thing ('AI Index 2024', 'Vision 2030') rather than dating a figure.
 NAMED_YEAR = re.compile(rf"[\"“‘']?\b[A-Z][\w-]*\s+{YEAR}\b[\"”’']?(?!\s+(?:fiscal|to|and|-))")
 PEAK_YEAR = re.compile(rf"\bpeak(?:ed|ing|s)?\s+(?:in|at)\s+(?P<y>{YEAR})\b", re.I)
 # A comparison base or a span ('two years prior', 'within one year'), which dates no figure of its own.
-DURATION = re.compile(r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|\w+)\s+(?:full\s+)?(?:years?|months?|quarters?|weeks?|days?)\b", re.I)
+DURATION = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|\w+)\s+(?:full\s+)?(?:years?|months?|quarters?|weeks?|days?)\b", re.I
+)
 
 
 @dataclass

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from .places import places_in
 
-ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Co|Ltd|St|vs|No|etc|e\.g|i\.e|approx|Jan|Feb|Aug|Sept?|Oct|Nov|Dec))\.$")
+ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Co|Ltd|St|vs|No|etc|e\.g|i\.e|approx|Jan|Feb|Aug|Sept?|Oct|Nov|Dec))\.$"
+)
 SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9–-])")
 NAME = re.compile(r"(?:[A-Z][\w.&-]*|[a-z]+[A-Z][\w-]*)(?:['’]s)?(?:\s+(?:[A-Z][\w.&-]*|[a-z]+[A-Z][\w-]*|AI)(?:['’]s)?)*")
 NOT_NAMES = {
@@ -25,7 +27,9 @@ GROUP = re.compile(
     re.I,
 )
 GROUP_NOUN = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:startups|companies|firms|corporations|makers|ventures|sector|industry|market)\b", re.I)
-ANAPHOR = re.compile(r"(?:the|these|those|such|its|their)\s+(?:startups|companies|firms|corporations|ventures|sector|industry|market)", re.I)
+ANAPHOR = re.compile(
+    r"(?:the|these|those|such|its|their)\s+(?:startups|companies|firms|corporations|ventures|sector|industry|market)", re.I
+)
 SECTOR = re.compile(r"\b(?:the\s+)?([A-Z][\w-]*)\s+(?:sector|industry)\b")
 COUNTED = (
     (re.compile(r"\b(?:transactions?|deals?|rounds?|investments)\b", re.I), "deal_count"),
@@ -127,4 +131,6 @@ def count_metric(text: str, sentence: Sentence, start: int, end: int) -> str | N
 
 
 def rank_metric(sentence_text: str, context: str) -> str:
-    return next((metric for pattern, metric in RANKED if pattern.search(sentence_text) or pattern.search(context)), "private_investment_rank")
+    return next(
+        (metric for pattern, metric in RANKED if pattern.search(sentence_text) or pattern.search(context)), "private_investment_rank"
+    )
