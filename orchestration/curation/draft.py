@@ -13,8 +13,9 @@ from pathlib import Path
 
 from ..ledger.coverage import document_mentions
 from . import links, periods
-from .compose import Draft, compose, context_of, exclude
+from .compose import compose
 from .numbers import is_projected
+from .state import Draft, context_of, exclude
 
 FACT_KEYS = (
     *("fact_id", "metric", "subject", "subject_type", "region", "period_type", "period_label", "period_start", "period_end"),

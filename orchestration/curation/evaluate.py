@@ -245,7 +245,8 @@ def report(result: dict) -> list[str]:
         f"draft time of the seeds: {result['draft_seconds']:.2f} s (the audit's check of the drafts: {result['check_seconds']:.2f} s)",
     ]
     lines += [
-        f"typing left on {a['document_id']} ({a['words']} words): {a['lines_to_change']} of {a['lines']} curated lines to change, add or delete "
+        f"typing left on {a['document_id']} ({a['words']} words): {a['lines_to_change']} of {a['lines']} curated lines "
+        "to change, add or delete "
         f"({a['drafted_lines']} drafted); {a['chars_to_type']} characters to type, against {a['chars_by_hand']} by hand"
         for a in result["articles"]
     ]

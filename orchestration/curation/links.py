@@ -3,7 +3,7 @@ currency equivalent, lower bound) and their inputs, part_of, and the facts' ids.
 
 import re
 
-from .compose import Draft
+from .state import Draft
 
 GROWTH = re.compile(
     r"\b(?:increase[ds]?|rise|rose|risen|growth|grew|grown|jump(?:ed|s)?|gain(?:ed|s)?|surge[ds]?|up|decrease[ds]?|decline[ds]?|drop(?:ped|s)?"
@@ -12,7 +12,8 @@ GROWTH = re.compile(
 )
 COMPARED = re.compile(r"\b(?:compared (?:to|with)|from|than|versus|vs\.?|against)\b", re.I)
 SHARE_BEFORE = re.compile(
-    r"\b(?:accounting for|accounts? for|accounted for|making up|makes? up|made up|representing|represents?|share of)\s+(?:just\s+|only\s+|about\s+|some\s+|nearly\s+)?$",
+    r"\b(?:accounting for|accounts? for|accounted for|making up|makes? up|made up|representing|represents?|share of)\s+"
+    r"(?:just\s+|only\s+|about\s+|some\s+|nearly\s+)?$",
     re.I,
 )
 SHARE_AFTER = re.compile(r"^\s+of\s+(?:the\s+)?(?:total|all|overall|global|whole)\b", re.I)
@@ -45,6 +46,7 @@ def link(draft: Draft) -> None:
     for fact in draft.facts:
         lower_bound(draft, fact)
         part_of(draft, fact)
+    keep_parts_within_wholes(draft)
     name(draft)
 
 
@@ -66,6 +68,12 @@ def share(draft: Draft, fact: dict) -> bool:
     wholes = [f for f in earlier if part and f is not part and f["unit"] == part["unit"] and f["period_label"] == part["period_label"]]
     wholes = [f for f in wholes if magnitude(f) > magnitude(part)]
     whole = max(wholes, key=magnitude) if wholes else None
+    stated = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and f["_start"] >= fact["_end"] and _plain(f)]
+    if part and stated and stated[0]["unit"] == part["unit"] and magnitude(stated[0]) > magnitude(part):
+        whole = stated[0]  # '64% of the global total of $151 billion'
+    if part and whole and part["metric"] == whole["metric"] == "funding_amount" and "_part_of" not in part:
+        part["_part_of"] = whole
+        part["_notes"].append(f"part of {whole['figure']} (the whole of its share): check")
     fact["metric"] = "share"
     if part:
         fact |= {k: part[k] for k in ("subject", "subject_type", "region")}
@@ -177,20 +185,30 @@ def lower_bound(draft: Draft, fact: dict) -> None:
 def part_of(draft: Draft, fact: dict) -> None:
     if not _plain(fact) or not fact["_quantity"].is_money:
         return
-    earlier = [
-        f
-        for f in draft.facts
-        if f["_end"] <= fact["_start"] and _plain(f) and f["metric"] == "funding_amount" and f["unit"] == fact["unit"]
-    ]
+    if "_part_of" in fact:
+        return
+    totals = [f for f in draft.facts if f is not fact and _plain(f) and f["metric"] == "funding_amount" and f["unit"] == fact["unit"]]
+    earlier = [f for f in totals if f["_end"] <= fact["_start"]]
     if fact["metric"] == "deal_amount":
         wholes = [f for f in earlier if _contains(f, fact)]
     elif fact["metric"] == "funding_amount" and fact["period_type"] in SUB_YEAR:
-        wholes = [f for f in earlier if f["period_type"] == "year" and _contains(f, fact) and f["region"] == fact["region"]]
+        longer = [f for f in totals if _contains(f, fact) and f["_period"] != fact["_period"] and f["region"] == fact["region"]]
+        wholes = sorted(longer, key=lambda f: (f["_period"].end - f["_period"].start, abs(f["_start"] - fact["_start"])), reverse=True)
     else:
         return
     if wholes:
         fact["_part_of"] = wholes[-1]
         fact["_notes"].append(f"part of {wholes[-1]['figure']} ({wholes[-1]['period_label']}): check")
+
+
+def keep_parts_within_wholes(draft: Draft) -> None:
+    """Drop the part_of links of a whole whose parts would add up to more than it (the ingest refuses that)."""
+    for whole in draft.facts:
+        parts = [f for f in draft.facts if f.get("_part_of") is whole and f["qualifier"] not in ("at_most", "less_than")]
+        if parts and whole["qualifier"] not in ("at_least", "more_than") and sum(map(magnitude, parts)) > magnitude(whole) * (1 + 1e-9):
+            for part in parts:
+                del part["_part_of"]
+                part["_notes"].append(f"not made part of {whole['figure']}: the parts would add up to more")
 
 
 def prefix_of(document_id: str) -> str:

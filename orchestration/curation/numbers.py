@@ -26,14 +26,17 @@ MULTIPLES = {"twice": 2, "double": 2, "doubled": 2, "triple": 3, "tripled": 3, "
 QUALIFIERS = (
     (r"(?:about|approximately|around|roughly|some|an estimated|close to)", "approximately"),
     (r"(?:nearly|almost|just under)", "at_most"),  # 'nearly twice' is at most twice, and close to it
-    (r"(?:more than|over|above|exceeding|upwards of|in excess of)", "more_than"),
+    (r"(?:more than|over|above|exceed|exceeds|exceeding|surpass|surpassing|top|upwards of|in excess of)", "more_than"),
     (r"(?:at least|no less than|a minimum of)", "at_least"),
     (r"(?:up to|as much as|at most|no more than|a maximum of)", "at_most"),
     (r"(?:less than|under|below|fewer than)", "less_than"),
 )
 PROJECTED = re.compile(r"\b(?:projected|expected|forecast(?:ed)?|estimated to|anticipated|set to|will|plans? to|predicted)\b", re.I)
 SCALE_WORD = r"(?:[\s-]*(?P<scale>trillion|billion|million|thousand|tn|bn|mn|tr|[kmb])\b)"
-UNIT_WORD = r"(?:\s*(?P<percent>%|percent\b|per cent\b|percentage points?\b)|\s+(?P<currency>won|yuan|rmb|renminbi|dollars?|euros?|pounds|yen|rupees|usd|eur|krw|cny|jpy|gbp)\b)"
+UNIT_WORD = (
+    r"(?:\s*(?P<percent>%|percent\b|per cent\b|percentage points?\b)"
+    r"|\s+(?P<currency>won|yuan|rmb|renminbi|dollars?|euros?|pounds|yen|rupees|usd|eur|krw|cny|jpy|gbp)\b)"
+)
 PREFIX = re.compile(r"(?P<prefix>US\$|HK\$|NT\$|[SAC]\$|\$|€|£|¥|₩|₹|(?:RMB|USD|EUR|KRW|CNY|JPY|GBP)\s?)$")
 DIGITS = r"\d+(?:[.,]\d+)*"
 WORD_NUMBER = (

@@ -12,7 +12,10 @@ from datetime import date
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
-MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
 YEAR = r"(?:19|20)\d\d"
 RELATIVE = r"(?:last|this|next|the previous|the past|the current|the coming|the following) year"
 YEAR_REF = rf"(?:{YEAR}|{RELATIVE})"
@@ -21,6 +24,7 @@ ORDINAL = r"(?:first|second|third|fourth|latter|1st|2nd|3rd|4th)"
 OFFSETS = {"last": -1, "this": 0, "next": 1, "the previous": -1, "the past": -1, "the current": 0, "the coming": 1}
 OFFSETS |= {"the following": 1}
 
+SAME_PART = re.compile(rf"\bthe same (?P<part>quarter|half|month)\s+(?:of|in)\s+(?P<y>{YEAR_REF})", re.I)
 PATTERNS = (
     ("quarter", re.compile(rf"\b(?:the\s+)?(?P<n>{ORDINAL})\s+quarter\s+(?:of\s+)?(?P<y>{YEAR_REF})", re.I)),
     ("quarter", re.compile(rf"\bQ(?P<n>[1-4])\s*(?:of\s+)?(?P<y>{YEAR_REF})")),
@@ -102,6 +106,12 @@ def find_periods(text: str, lo: int, hi: int, reference_year: int | None) -> lis
     """Every period written in text[lo:hi], longest first where they overlap, in text order."""
     taken: list[tuple[int, int]] = []
     found: list[Period] = []
+    for match in SAME_PART.finditer(text, lo, hi):
+        year, words = _year(match.group("y"), reference_year)
+        if year is not None:  # which quarter (half, month) is the one written before: see same_part()
+            kind = match.group("part").lower()
+            found.append(Period(kind, "?", date(year, 1, 1), date(year, 12, 31), "relative" if words else "stated", words, match.span()))
+            taken.append(match.span())
     for kind, pattern in PATTERNS:
         for match in pattern.finditer(text, lo, hi):
             span = match.span()
@@ -139,6 +149,16 @@ def _is_not_a_period(text: str, match: re.Match, kind: str) -> bool:
     if named and named.end() >= match.end() and not preposition and not re.search(r"(?:^|[.!?]\s+)$", text[max(0, at - 3) : at]):
         return True
     return bool(PEAK_YEAR.search(text, max(0, at - 20), match.end()))
+
+
+def same_part(period: Period, earlier: list[Period]) -> Period | None:
+    """'the same quarter of last year': the quarter of the latest quarter written before, in that year."""
+    model = next((p for p in reversed(earlier) if p.type == period.type and p.label != "?"), None)
+    if model is None:
+        return None
+    n = int(model.label[-1]) if period.type in ("quarter", "half") else model.start.month
+    label, start, end = labelled(period.type, period.start.year, n)
+    return Period(period.type, label, start, end, period.basis, period.text, period.span)
 
 
 def year_before(period: Period) -> Period:

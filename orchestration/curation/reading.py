@@ -19,13 +19,15 @@ NOT_NAMES = {
     "The", "Their", "These", "This", "Those", "Through", "To", "Under", "While", "With", "Startups", "Data", "Despite",
     "Internationally", "Domestically", "Particularly", "Previously", "Currently", "Unlike", "AI", "VC", "CEO", "IT",
 }  # fmt: skip
-DEAL = re.compile(r"\b(?:secured|received|raised|raises|raise|attract\w*|closed|landed|obtained|funding|round|series)\b", re.I)
+DEAL = re.compile(r"\b(?:secured|received|raised|raises|raise|attract\w*|closed|landed|obtained|round|series)\b", re.I)
+SOURCE_VERB = re.compile(r"\s+(?:said|says|expects?|estimates?|reported|reports|predicts?|forecasts?|noted|notes|projects)\b", re.I)
 CAPEX = re.compile(r"\b(?:data cent(?:er|re)s?|facilit\w*|infrastructure|capital expenditure|capex|spend\w*|build\w* out)\b", re.I)
 MARKET = re.compile(r"\b(?:market(?: size)?|industry scale|economy|revenue|sales)\b", re.I)
 GROUP = re.compile(
     r"\b((?:[\w'’-]+\s+){0,3}?(?:companies|corporations|startups|firms|ventures|sector|industry|market|economy))\b",
     re.I,
 )
+REGION_WORDS = {"European", "Europe", "Asian", "Asia", "African", "Africa", "Nordic", "Western", "Eastern", "Global", "Middle", "Latin"}
 GROUP_NOUN = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:startups|companies|firms|corporations|makers|ventures|sector|industry|market)\b", re.I)
 ANAPHOR = re.compile(
     r"(?:the|these|those|such|its|their)\s+(?:startups|companies|firms|corporations|ventures|sector|industry|market)", re.I
@@ -86,8 +88,13 @@ def company_before(text: str, lo: int, hi: int) -> str | None:
         if GROUP_NOUN.match(text, match.end()):  # 'South Korean AI chip startups' is a group, not a name
             continue
         words = re.sub(r"['’]s$", "", re.split(r"['’]s\s+", match.group())[-1]).split()
-        while words and words[0] in NOT_NAMES:
+        while words and (words[0] in NOT_NAMES or words[0] in REGION_WORDS or places_in(words[0])):
             words.pop(0)
+        if SOURCE_VERB.match(text, match.end()):
+            continue  # 'Dealroom expects ...': the source of a figure, not its subject
+        sentence_start = re.search(r"(?:^|[.!?:\n])\s*$", text[max(0, match.start() - 3) : match.start()])
+        if sentence_start and len(words) == 1 and re.match(r"\s+(?:in|of|for|on|from|at|to|into)\b", text[match.end() :]):
+            continue  # 'Investment in ...' opens a sentence: a common noun, not a name
         name = " ".join(words)
         places = places_in(name)
         if name and name not in NOT_NAMES and not (places and places[0].name == name):
