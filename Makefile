@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export AI_MARKET_DBT_BUILD_PATH ?= $(CURDIR)/data/build/ai_market.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env parse run docs test bench lint ui versions rollback clean draft draft-eval
+.PHONY: env parse run validate docs test bench lint ui versions rollback clean draft draft-eval
 
 env: $(VENV)/.installed
 
@@ -37,6 +37,11 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml | env
 run: parse $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/ai-market-ledger refresh
 	@echo "Published: $${AI_MARKET_DUCKDB:-data/ai_market.duckdb} (schemas marts and meta; Parquet copies beside it in parquet/)"
+
+# Every ingest rule and the claim audit on the source files, without a run (about a second).
+# make validate DOC=<document id> checks one document's files and claims.
+validate: env
+	$(BIN)/ai-market-ledger validate $(if $(DOC),--document $(DOC))
 
 # dbt's documentation site (data/docs/dbt/index.html) from the build database of the last run.
 docs: parse $(DAGSTER_HOME)/dagster.yaml

@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("rollback", help="make the previously published version current again")
     validate = commands.add_parser("validate", help="check the source files and audit their claims, without Dagster, dbt or GX")
     validate.add_argument("--document", help="only this document's files and claims")
+    validate.add_argument("--sources", type=Path, default=None, help="the source tree (default: AI_MARKET_SOURCES or sources/)")
     draft = commands.add_parser("draft", help="draft facts/<id>.jsonl and exclusions/<id>.jsonl from documents/<id>.txt")
     draft.add_argument("text", type=Path, help="the document's text, sources/documents/<id>.txt")
     draft.add_argument("--sources", type=Path, default=None, help="the sources folder (default: the project's sources/)")
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "validate":
         from .curation import validate as validating
 
-        return validating.run(settings.sources_dir(), arguments.document)
+        return validating.run(arguments.sources or settings.sources_dir(), arguments.document)
     if arguments.command == "draft":
         from .curation import draft as drafting
 

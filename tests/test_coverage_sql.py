@@ -137,13 +137,49 @@ def test_a_generated_corpus_gives_the_same_rows(tmp_path: Path):
 def test_number_words_next_to_punctuation_are_found_whole_words_only():
     text = "Growth was ninefold, (three) times the rest; twice-yearly. Someone came fourth, then Twenty."
     rows = mentions({"doc": text})
-    assert [(token, offset) for _, _, offset, token, *_ in rows] == [(t, text.index(t)) for t in ("ninefold", "three", "twice", "Twenty")]
+    expected = ("ninefold", "three", "twice", "fourth", "Twenty")
+    assert [(token, offset) for _, _, offset, token, *_ in rows] == [(t, text.index(t)) for t in expected]
+
+
+def test_ordinals_fractions_spelled_numbers_and_scale_words_are_numbers():
+    text = (
+        "It ranked eighth; more than a fifth, two-thirds and a quarter of firms; twenty-five or one hundred deals; "
+        "dozens of startups, hundreds of millions, a billion users. Someone quartered thirdly."
+    )
+    rows = mentions({"doc": text})
+    assert [token for _, _, _, token, *_ in rows] == [
+        *("eighth", "fifth", "two", "thirds", "quarter", "twenty", "five", "one", "hundred"),
+        *("dozens", "hundreds", "millions", "billion"),
+    ]
+
+
+def test_the_words_naming_a_quarter_or_a_half_are_covered_by_its_period():
+    sentence = "In the fourth quarter of 2024 it raised $5 billion, against the first half."
+    q4 = fact("d.q4", "$5 billion", sentence) | {"period_start": "2024-10-01", "period_end": "2024-12-31"}
+    assert covered(mentions({"doc": sentence}, (q4,))) == [
+        ("fourth", "fact_period", "d.q4"),
+        ("quarter", "fact_period", "d.q4"),
+        ("2024", "fact_period", "d.q4"),
+        ("5", "fact_figure", "d.q4"),
+        ("billion", "fact_figure", "d.q4"),
+        ("first", None, None),
+        ("half", None, None),
+    ]
+    h1 = fact("d.h1", "$5 billion", sentence) | {"period_start": "2024-01-01", "period_end": "2024-06-30"}
+    assert [kind for _, kind, _ in covered(mentions({"doc": sentence}, (h1,)))] == [
+        *(None, None, "fact_period", "fact_figure", "fact_figure", "fact_period", "fact_period")
+    ]
 
 
 def test_a_year_is_covered_by_the_period_of_a_fact_whose_evidence_holds_it():
     sentence = "In 2023 sales reached $5 billion, up from 2022."
     rows = mentions({"doc": sentence}, (fact("d.sales", "$5 billion", sentence, year=2023),))
-    assert covered(rows) == [("2023", "fact_period", "d.sales"), ("5", "fact_figure", "d.sales"), ("2022", None, None)]
+    assert covered(rows) == [
+        ("2023", "fact_period", "d.sales"),
+        ("5", "fact_figure", "d.sales"),
+        ("billion", "fact_figure", "d.sales"),
+        ("2022", None, None),
+    ]
 
 
 def test_a_number_covered_only_by_an_exclusion():
@@ -155,7 +191,7 @@ def test_a_number_covered_only_by_an_exclusion():
 def test_an_uncovered_number_has_no_kind():
     sentence = "It raised $56 billion."
     rows = mentions({"doc": f"{sentence} It has 42 staff."}, (fact("d.raised", "$56 billion", sentence),))
-    assert covered(rows) == [("56", "fact_figure", "d.raised"), ("42", None, None)]
+    assert covered(rows) == [("56", "fact_figure", "d.raised"), ("billion", "fact_figure", "d.raised"), ("42", None, None)]
 
 
 def test_a_figure_twice_in_the_text_is_covered_at_both_places():
@@ -164,8 +200,10 @@ def test_a_figure_twice_in_the_text_is_covered_at_both_places():
     rows = mentions({"doc": text}, (fact("d.funding", "$5 billion", sentence), fact("d.deals", "5", "Of 5 deals, 5 were seed.")))
     assert covered(rows) == [
         ("5", "fact_figure", "d.funding"),
+        ("billion", "fact_figure", "d.funding"),
         ("2024", "fact_period", "d.funding"),
         ("5", "fact_figure", "d.funding"),
+        ("billion", "fact_figure", "d.funding"),
         ("2024", "fact_period", "d.funding"),
         ("5", "fact_figure", "d.deals"),
         ("5", "fact_figure", "d.deals"),
@@ -175,7 +213,7 @@ def test_a_figure_twice_in_the_text_is_covered_at_both_places():
 def test_the_first_fact_in_file_order_covers_a_shared_figure():
     sentence = "Revenue was $3 billion in 2024."
     rows = mentions({"doc": sentence}, (fact("d.b", "$3 billion", sentence), fact("d.a", "3 billion", sentence)))
-    assert covered(rows) == [("3", "fact_figure", "d.b"), ("2024", "fact_period", "d.b")]
+    assert covered(rows) == [("3", "fact_figure", "d.b"), ("billion", "fact_figure", "d.b"), ("2024", "fact_period", "d.b")]
 
 
 def test_a_document_without_facts_lists_its_numbers_uncovered():
@@ -183,6 +221,7 @@ def test_a_document_without_facts_lists_its_numbers_uncovered():
     rows = mentions({"doc": sentence, "other": "Nine of 12 firms."}, (fact("d.raised", "$7 million", sentence),))
     assert [(doc, token, kind) for doc, _, _, token, _, kind, _ in rows] == [
         ("doc", "7", "fact_figure"),
+        ("doc", "million", "fact_figure"),
         ("other", "Nine", None),
         ("other", "12", None),
     ]
@@ -191,15 +230,15 @@ def test_a_document_without_facts_lists_its_numbers_uncovered():
 def test_line_numbers_and_context_across_lines():
     text = "Title 1\n\nFirst paragraph with 22 words.\nSecond line: 333 and\n4444"
     rows = mentions({"doc": text})
-    assert [(line, token) for _, line, _, token, *_ in rows] == [(1, "1"), (3, "22"), (4, "333"), (5, "4444")]
+    assert [(line, token) for _, line, _, token, *_ in rows] == [(1, "1"), (3, "First"), (3, "22"), (4, "Second"), (4, "333"), (5, "4444")]
     assert rows[0][4] == "Title 1  First paragraph with 22 words. Second "
 
 
 def test_offsets_count_code_points_after_non_ascii_characters():
     text = "Société Générale’s “€5 billion” deal — 한국 2024 😀 7"
     rows = mentions({"doc": text})
-    assert [(token, offset) for _, _, offset, token, *_ in rows] == [(t, text.index(t)) for t in ("5", "2024", "7")]
-    assert rows[0][4] == text and rows[1][4] == text[len("So") :]  # 40 code points before 2024
+    assert [(token, offset) for _, _, offset, token, *_ in rows] == [(t, text.index(t)) for t in ("5", "billion", "2024", "7")]
+    assert rows[0][4] == text and rows[2][4] == text[len("So") :]  # 40 code points before 2024
 
 
 def test_unicode_digits_and_case_folding_tokenise_as_in_python():
@@ -229,7 +268,22 @@ def test_evidence_overlapping_a_repeat_of_itself_covers_the_repeat():
 # --- random texts ----------------------------------------------------------------------------
 
 PIECES = [" ", " ", "\n", ".", ",", "-", "1", "2", "7", "19", "20", "2020", "2023", "1999", "٣", "²", "a", "x", "_", "é", "’", "😀"]
-PIECES += ["one", "Two", "TEN", "ſix", "fİve", "third", "fold", "tenfold", "someone", "fourth", "half"]
+PIECES += ["one", "Two", "TEN", "ſix", "fİve", "third", "fold", "tenfold", "someone", "fourth", "half", "ﬁrst", "First", "quarter"]
+PIECES += ["QUARTER", "second", "billion", "fifths", "dozens"]
+
+
+def _years(first: int, last: int) -> dict:
+    return {"period_start": f"{first}-01-01", "period_end": f"{last}-12-31"}
+
+
+# every quarter and half of 2020, and periods that look like them but are none
+QUARTERS_AND_HALVES = [
+    {"period_start": start, "period_end": end}
+    for start, end in [
+        *(("2020-01-01", "2020-03-31"), ("2020-04-01", "2020-06-30"), ("2020-07-01", "2020-09-30"), ("2020-10-01", "2020-12-31")),
+        *(("2020-01-01", "2020-06-30"), ("2020-07-01", "2020-12-31"), ("2020-02-01", "2020-04-30"), ("2020-01-02", "2020-03-31")),
+    ]
+]
 
 
 def _random_records(rng: random.Random, document_id: str) -> tuple[str, list[dict], list[dict]]:
@@ -249,7 +303,7 @@ def _random_records(rng: random.Random, document_id: str) -> tuple[str, list[dic
         evidence = span(text)
         first = rng.choice([1999, 2000, 2019, 2020, 2023])
         record = fact(f"{document_id}.f{n}", span(evidence) if evidence else "", evidence, document_id=document_id)
-        facts.append(record | {"period_start": f"{first}-01-01", "period_end": f"{first + rng.randrange(0, 3)}-12-31"})
+        facts.append(record | rng.choice([_years(first, first + rng.randrange(0, 3)), *QUARTERS_AND_HALVES]))
     exclusions = []
     for _ in range(rng.randrange(0, 4)):
         context = span(text)

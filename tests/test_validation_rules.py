@@ -3,6 +3,7 @@
 import json
 
 import duckdb
+import pytest
 
 from orchestration.ledger import coverage, ingest, rules, structure
 from orchestration.ledger.reading import SourceTree
@@ -172,15 +173,62 @@ def test_derived_claim_must_name_existing_inputs():
     assert ("facts/doc.jsonl", 3, "derived_from", "known_fact_id") in violations([a_fact(), claim])
 
 
-def test_digits_and_number_words_are_found_but_not_ordinals():
+def test_digits_number_words_and_ordinals_are_found():
     tokens = [m.group() for m in coverage.NUMBER.finditer("In the fourth quarter, ninefold growth, a third of 82.34 and 100,000; GPT-4.")]
-    assert tokens == ["ninefold", "third", "82.34", "100,000", "4"]
+    assert tokens == ["fourth", "quarter", "ninefold", "third", "82.34", "100,000", "4"]
 
 
 def test_a_year_in_the_evidence_of_a_fact_for_that_year_is_covered():
     fact = a_fact(evidence="In 2024 it raised $56 billion.", period_basis="stated")
     mentions = coverage.document_mentions("doc", "In 2024 it raised $56 billion.", [fact], [])
-    assert [(m.token, m.covered_by_kind) for m in mentions] == [("2024", "fact_period"), ("56", "fact_figure")]
+    assert [(m.token, m.covered_by_kind) for m in mentions] == [("2024", "fact_period"), ("56", "fact_figure"), ("billion", "fact_figure")]
+
+
+def test_a_fraction_in_words_without_its_fact_is_unmapped():
+    text = "Startups took more than a fifth of the money."
+    mentions = coverage.document_mentions("doc", text, [], [])
+    assert [(m.token, m.covered_by_kind) for m in mentions] == [("fifth", None)]
+
+
+def test_a_line_still_marked_draft_is_refused():
+    found = violations([a_fact(review="draft", review_note="period unsure")])
+    assert found == {("facts/doc.jsonl", 3, "review", "reviewed")}
+
+
+def test_a_fact_may_leave_its_document_and_its_label_fixed_dates_out():
+    short = {k: v for k, v in a_fact().items() if k not in ("document_id", "period_start", "period_end")}
+    assert violations([short]) == set()
+    assert schema_problems(clean(short)) == set()
+
+
+def test_a_half_year_runs_over_its_six_months():
+    half = a_fact(period_type="half", period_label="2024-H2", period_start="2024-07-01", period_end="2024-12-31")
+    assert violations([half]) == set()
+    wrong = a_fact(period_type="half", period_label="2024-H2", period_start="2024-07-01", period_end="2024-09-30")
+    assert ("facts/doc.jsonl", 3, "period_start", "period_dates_match_label") in violations([wrong])
+
+
+def test_a_label_that_fits_no_type_is_refused_even_without_dates():
+    short = {k: v for k, v in a_fact(period_label="2024-Q4").items() if k not in ("period_start", "period_end")}
+    assert ("facts/doc.jsonl", 3, "period_label", "period_label_matches_type") in violations([short])
+
+
+def test_a_fiscal_year_still_needs_its_dates():
+    fiscal = {k: v for k, v in clean(a_fact(period_type="fiscal_year", period_label="FY2025")).items() if k != "period_end"}
+    assert ("period_end", "schema:required") in schema_problems(fiscal)
+
+
+def test_figures_in_words_hold_to_the_numbers_they_spell(monkeypatch: pytest.MonkeyPatch):
+    for figure, value, unit in [("eighth", 8, "rank"), ("an eighth", 0.125, "ratio"), ("a fifth", 20, "percent")]:
+        sentence = f"It came {figure}."
+        spelled = a_fact(figure=figure, value=value, unit=unit, scale="one", evidence=sentence, period_basis="stated")
+        monkeypatch.setitem(TEXTS, "doc", f"Intro. {SENTENCE} {sentence}")
+        assert not {v for v in violations([spelled]) if v[3] == "value_matches_figure"}, figure
+    for figure, value in [("twenty-five", 25), ("two hundred", 200), ("two-thirds", 2 / 3)]:
+        assert not {
+            v for v in violations([a_fact(figure=figure, value=value, unit="count", scale="one")]) if v[3] == "value_matches_figure"
+        }
+    assert ("facts/doc.jsonl", 3, "value", "value_matches_figure") in violations([a_fact(figure="eighth", value=7, unit="rank")])
 
 
 def test_a_number_no_fact_or_exclusion_accounts_for_is_unmapped():

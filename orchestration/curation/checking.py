@@ -41,6 +41,12 @@ class Check:
     documents: int = 0
     facts: int = 0
     exclusions: int = 0
+    # when every rule holds: the rows of raw.number_mentions, raw.facts and raw.exclusions as dicts (of `document`
+    # only, if given), and the (file, line) of lines still marked draft
+    mentions: list[dict] = field(default_factory=list)
+    fact_rows: list[dict] = field(default_factory=list)
+    exclusion_rows: list[dict] = field(default_factory=list)
+    drafts: set[tuple[str, int]] = field(default_factory=set)
 
 
 def check_sources(sources_root: Path, document: str | None = None, allow_drafts: bool = False) -> Check:
@@ -53,7 +59,26 @@ def check_sources(sources_root: Path, document: str | None = None, allow_drafts:
     except SourceValidationError as error:
         return Check(violations=[v for v in error.violations if _concerns(v.file, document)])
     claims = [claim for claim in _claims(con) if document is None or claim.document_id == document]
-    return Check([], claims, summary.documents, summary.facts, summary.exclusions)
+    check = Check([], claims, summary.documents, summary.facts, summary.exclusions)
+    check.mentions = _rows(
+        con, "select * from raw.number_mentions where ? is null or document_id = ? order by document_id, char_offset", document
+    )
+    check.fact_rows = _rows(con, "select * from raw.facts where ? is null or document_id = ? order by source_file, source_line", document)
+    check.exclusion_rows = _rows(con, "select * from raw.exclusions where ? is null or document_id = ? order by all", document)
+    check.drafts = {(file, line) for file, line in con.execute(DRAFT_LINES).fetchall()}
+    return check
+
+
+DRAFT_LINES = """
+    select source_file, line_number from src_facts where json_exists(line, '$.review')
+    union all
+    select source_file, line_number from src_exclusions where json_exists(line, '$.review')"""
+
+
+def _rows(con: duckdb.DuckDBPyConnection, query: str, document: str | None) -> list[dict]:
+    cursor = con.execute(query, [document, document])
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _concerns(file: str, document: str | None) -> bool:

@@ -30,6 +30,7 @@ def create_views(con: duckdb.DuckDBPyConnection, model: str, schema: str = "mode
     """Create `schema.<model>` and every model it refers to as views over the raw schema; return its name."""
     con.execute(f"create schema if not exists {schema}")
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    macros = environment.from_string(_macros()).module
     created: set[str] = set()
 
     def ref(name: str) -> str:
@@ -38,14 +39,16 @@ def create_views(con: duckdb.DuckDBPyConnection, model: str, schema: str = "mode
             render(name)
         return f"{schema}.{name}"
 
+    context = {
+        **{name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")},
+        "ref": ref,
+        "source": lambda _source, table: f"raw.{table}",
+        "config": lambda **_: "",
+        "is_incremental": lambda: False,
+    }
+
     def render(name: str) -> None:
-        template = environment.from_string(_macros() + _model_path(name).read_text(encoding="utf-8"))
-        sql = template.render(
-            ref=ref,
-            source=lambda _source, table: f"raw.{table}",
-            config=lambda **_: "",
-            is_incremental=lambda: False,
-        )
+        sql = environment.from_string(_model_path(name).read_text(encoding="utf-8")).render(context)
         con.execute(f"create or replace view {schema}.{name} as {sql}")
 
     return ref(model)

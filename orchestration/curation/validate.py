@@ -37,8 +37,9 @@ def run(sources: Path, document: str | None) -> int:
     print(f"claims, recomputed as the audit will ({len(check.claims)}):")
     print("\n".join(claim_lines(check)))
     off = [claim for claim in check.claims if not claim.as_expected]
+    claims_of = f"claims of document {document}" if document else "claims"
     print(
-        f"{where}: {check.documents} documents, {check.facts} facts, {check.exclusions} exclusions pass every ingest rule; "
-        f"{len(check.claims) - len(off)} of {len(check.claims)} claims audit as their curators expect ({took:.2f} s)"
+        f"Every ingest rule holds ({check.documents} documents, {check.facts} facts, {check.exclusions} exclusions checked); "
+        f"{len(check.claims) - len(off)} of {len(check.claims)} {claims_of} audit as their curators expect ({took:.2f} s)"
     )
     return 1 if off else 0

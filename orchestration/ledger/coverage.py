@@ -1,10 +1,12 @@
 """Coverage: every number in a document's text is either part of a fact's figure or excluded
 with a reason. A number that is neither fails the ingest, so no figure is silently dropped.
 
-A "number" is a run of digits ('82.34', '100,000', the '4' of 'GPT-4') or a number word (one to
-twelve, twenty, dozen, half, third, twice, double, triple, any '-fold'). Ordinals ('fourth') are
-not counted. A four-digit year is also covered when it stands in the evidence of a fact whose
-period includes that year ('... in 2023' beside the 2023 figure).
+A "number" is a run of digits ('82.34', '100,000', the '4' of 'GPT-4') or a number word, whatever
+a reader takes for a number: cardinals ('twenty-five' is two), ordinals ('eighth'), fractions ('a
+fifth', 'two-thirds', 'a quarter of'), multiples ('twice', any '-fold'), 'dozens', 'hundreds of'
+and scale words ('a billion'; in '$56 billion' the word stands inside the figure). A fact's period
+also covers, within the fact's evidence, the four-digit years it includes ('... in 2023' beside the
+2023 figure) and the words that name it when it is a quarter or a half ('the fourth quarter').
 
 Two implementations give the same rows. `document_mentions` is the reference: Python, one document
 at a time, the definition to read. `build_mentions` is what the ingest runs: DuckDB SQL over every
@@ -25,19 +27,32 @@ and `str.find` (tests/test_coverage_sql.py checks real, generated and random tex
 - Empty figures, evidence, excluded texts or contexts cover nothing in either (the schemas forbid
   them anyway). Offsets and context widths count code points; lines count '\\n' only."""
 
+import dataclasses
 import functools
+import hashlib
+import json
+import os
 import re
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 
 from .reading import parallel_shares
 
+ORDINALS = ("first", "second", "third", "fourth")  # the words that name a quarter or a half, in order
 NUMBER_WORDS = (
-    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
-    *("twenty", "dozen", "half", "third", "twice", "double", "triple"),
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+    *("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
+    *("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"),
+    *("hundred", "thousand", "million", "billion", "trillion"),
+    *("dozen", "dozens", "hundreds", "thousands", "millions", "billions"),
+    *ORDINALS,
+    *("fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "twentieth", "hundredth"),
+    *("half", "halves", "thirds", "quarter", "quarters", "fourths", "fifths", "sixths", "eighths", "tenths"),
+    *("twice", "double", "triple", "quadruple"),
 )
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r"|\w+fold)\b", re.IGNORECASE)
 YEAR = re.compile(r"^(?:19|20)\d{2}$")
@@ -62,12 +77,31 @@ def _occurrences(haystack: str, needle: str, offset: int = 0) -> list[int]:
     return found
 
 
+def period_words(start: date, end: date) -> frozenset[str]:
+    """The number words that name a period of a quarter or a half: {'fourth', 'quarter'} for Q4."""
+    if start.day != 1 or (end + timedelta(days=1)).day != 1:
+        return frozenset()
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months in (3, 6) and (start.month - 1) % months == 0:
+        return frozenset({"quarter" if months == 3 else "half", ORDINALS[(start.month - 1) // months]})
+    return frozenset()
+
+
+PERIOD_WORDS = (*ORDINALS, "quarter", "half")
+
+
+def period_word(token: str) -> str | None:
+    """The word of PERIOD_WORDS a token is, as NUMBER matched it (case folded as Python's re folds it)."""
+    return next((word for word in PERIOD_WORDS if re.fullmatch(word, token, re.IGNORECASE)), None)
+
+
 def _spans(text: str, facts: list[dict], exclusions: list[dict]) -> tuple[list, list, list]:
     figures, periods, excluded = [], [], []
     for fact in facts:
-        years = set(range(date.fromisoformat(fact["period_start"]).year, date.fromisoformat(fact["period_end"]).year + 1))
+        start, end = date.fromisoformat(fact["period_start"]), date.fromisoformat(fact["period_end"])
+        years, words = set(range(start.year, end.year + 1)), period_words(start, end)
         for at in _occurrences(text, fact["evidence"]):
-            periods.append((at, at + len(fact["evidence"]), years, fact["fact_id"]))
+            periods.append((at, at + len(fact["evidence"]), years, words, fact["fact_id"]))
             for figure_at in _occurrences(fact["evidence"], fact["figure"], at):
                 figures.append((figure_at, figure_at + len(fact["figure"]), fact["fact_id"]))
     for item in exclusions:
@@ -81,10 +115,10 @@ def _cover(start: int, end: int, token: str, figures, periods, excluded) -> tupl
     for lo, hi, fact_id in figures:
         if lo <= start and end <= hi:
             return "fact_figure", fact_id
-    if YEAR.match(token):
-        for lo, hi, years, fact_id in periods:
-            if lo <= start and end <= hi and int(token) in years:
-                return "fact_period", fact_id
+    year, word = int(token) if YEAR.match(token) else None, period_word(token)
+    for lo, hi, years, words, fact_id in periods:
+        if lo <= start and end <= hi and (year in years or word in words):
+            return "fact_period", fact_id
     for lo, hi, where in excluded:
         if lo <= start and end <= hi:
             return "exclusion", where
@@ -132,10 +166,33 @@ def _ranges(pattern: str, everything: str) -> str:
     return "".join(f"\\x{{{ord(m.group()[0]):x}}}-\\x{{{ord(m.group()[-1]):x}}}" for m in re.finditer(pattern, everything))
 
 
+# The classes depend only on Python's `re` and NUMBER_WORDS: kept per Python build, so that a check of
+# a few documents does not spend most of its time reading every code point again.
+CLASSES_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ai-market-ledger"
+
+
 @functools.cache
 def _classes() -> _Classes:
-    """Read off Python's own `re` over every code point (0.3 s, once per process), so that the SQL
-    tokenises exactly as NUMBER does, whatever the script and whichever Unicode version Python has."""
+    key = hashlib.sha256(repr((sys.version, sys.maxunicode, NUMBER_WORDS)).encode()).hexdigest()[:16]
+    path = CLASSES_CACHE / f"coverage-classes-{key}.json"
+    try:
+        return _Classes(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass
+    classes = _read_classes()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = path.with_suffix(f".{os.getpid()}.tmp")
+        written.write_text(json.dumps(dataclasses.asdict(classes)), encoding="utf-8")
+        written.replace(path)
+    except OSError:
+        pass  # read-only home: computed again by the next process
+    return classes
+
+
+def _read_classes() -> _Classes:
+    """Read off Python's own `re` over every code point, so that the SQL tokenises exactly as NUMBER
+    does, whatever the script and whichever Unicode version Python has."""
     everything = "".join(map(chr, range(sys.maxunicode + 1)))
     digits = "".join(re.findall(r"\d+", everything))
     letters = sorted(set("".join(NUMBER_WORDS) + "fold"))
@@ -247,7 +304,9 @@ def _tokens(c: _Classes, shares: int) -> str:
             when not regexp_full_match(token, {_literal(year)}) then null
             when regexp_full_match(token, '[0-9]+') then token::integer
             else translate(token, {_literal(c.digits)}, {_literal(c.values)})::integer  -- as Python's int()
-        end as year
+        end as year,
+        case {" ".join(f"when regexp_full_match(token, {_literal(c.spell(word))}) then {_literal(word)}" for word in PERIOD_WORDS)}
+        end as word
     from tokens"""
 
 
@@ -329,7 +388,17 @@ OCCURRENCES = """
 # order with a window sorted them all; now only the files are sorted). A figure or an excluded text
 # (the part) covers the tokens inside its occurrences within an occurrence of its needle; a period
 # covers the years in its range within an occurrence of its evidence.
-COVERERS = """
+# period_words as a list, from the dates alone
+PERIOD_WORDS_OF_DATES = f"""case
+    when day(period_start) = 1 and day(period_end + 1) = 1 and date_diff('month', period_start, period_end + 1) in (3, 6)
+        and (month(period_start) - 1) % date_diff('month', period_start, period_end + 1) = 0
+        then [
+            if(date_diff('month', period_start, period_end + 1) = 3, 'quarter', 'half'),
+            {list(ORDINALS)}[(month(period_start) - 1) // date_diff('month', period_start, period_end + 1) + 1]
+        ]
+    end"""
+
+COVERERS = f"""
     create or replace temp table coverage_coverers as
     with files as (
         select source_file, row_number() over (order by source_file) as file_number
@@ -337,16 +406,19 @@ COVERERS = """
     )
     select
         (c.rank::bigint << 60) + (f.file_number << 30) + c.source_line as precedence,
-        c.kind, c.covered_by, c.part, c.first_year, c.last_year, n.needle_id
+        c.kind, c.covered_by, c.part, c.first_year, c.last_year, c.period_words, n.needle_id
     from (
         select 1 as rank, 'fact_figure' as kind, fact_id as covered_by, figure as part, null as first_year, null as last_year,
-            document_id, evidence as needle, source_file, source_line
+            null::varchar[] as period_words, document_id, evidence as needle, source_file, source_line
         from coverage_facts
         union all
-        select 2, 'fact_period', fact_id, null, year(period_start), year(period_end), document_id, evidence, source_file, source_line
+        select
+            2, 'fact_period', fact_id, null, year(period_start), year(period_end), {PERIOD_WORDS_OF_DATES}, document_id, evidence,
+            source_file, source_line
         from coverage_facts
         union all
-        select 3, 'exclusion', source_file || ':' || source_line, excluded_text, null, null, document_id, context, source_file, source_line
+        select 3, 'exclusion', source_file || ':' || source_line, excluded_text, null, null, null, document_id, context, source_file,
+            source_line
         from coverage_exclusions
     ) as c
     inner join coverage_needles as n on c.document_id = n.document_id and c.needle = n.needle
@@ -371,7 +443,8 @@ COVER = f"""
     pairs as (
         -- a token and an occurrence of a needle that holds it, and where (in code points) it stands in
         -- the needle: the bytes before it, when the needle is ASCII
-        select t.document_id, t.start, t.year, s.needle_id, s.needle, s.chars, rel_start, rel_start + length(t.token) as rel_stop
+        select
+            t.document_id, t.start, t.year, t.word, s.needle_id, s.needle, s.chars, rel_start, rel_start + length(t.token) as rel_stop
         from coverage_tokens as t
         inner join spans as s on t.document_id = s.document_id and t.byte_start // {BUCKET} = s.bucket,
             lateral (
@@ -390,8 +463,8 @@ COVER = f"""
         where {_within("c.part")}
         union all
         select p.document_id, p.start, c.precedence
-        from pairs as p inner join coverage_coverers as c on p.needle_id = c.needle_id and c.first_year is not null
-        where p.year between c.first_year and c.last_year
+        from pairs as p inner join coverage_coverers as c on p.needle_id = c.needle_id and c.kind = 'fact_period'
+        where p.year between c.first_year and c.last_year or list_contains(c.period_words, p.word)
     )
     group by document_id, start"""
 

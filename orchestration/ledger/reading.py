@@ -10,9 +10,9 @@ no-op check and the choice of what to read again use, is the tree as it stood be
 ingest writes (raw.source_files) is what it loaded (checksums_as_loaded)."""
 
 import hashlib
-import io
 import os
 import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -243,14 +243,16 @@ REFERENCE_KEYS = {"regions": "region_code", "currencies": "currency_code", "metr
 def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str) -> list[Violation]:
     """Load reference list `name` into temp table src_<name>; returns why it cannot be, if so."""
     path = tree.reference(name)
-    try:
-        rows = con.read_csv(io.BytesIO(read_bytes(con, tree, path)), header=True, all_varchar=True)
-        con.register("reference_rows", rows)
-        con.execute(f"create or replace temp table src_{name} as select * from reference_rows")
-    except duckdb.Error as error:
-        return [Violation(tree.relative(path), 0, "file", "valid_csv", f"not a readable CSV file with a header line ({error})")]
-    finally:
-        con.unregister("reference_rows")
+    # DuckDB parses a copy of the bytes hashed (a file object would import fsspec, slower than the check)
+    with tempfile.NamedTemporaryFile(suffix=".csv") as copy:
+        copy.write(read_bytes(con, tree, path))
+        copy.flush()
+        try:
+            con.execute(
+                f"create or replace temp table src_{name} as select * from read_csv(?, header = true, all_varchar = true)", [copy.name]
+            )
+        except duckdb.Error as error:
+            return [Violation(tree.relative(path), 0, "file", "valid_csv", f"not a readable CSV file with a header line ({error})")]
     columns = [d[0] for d in con.execute(f"select * from src_{name} limit 0").description]
     if REFERENCE_KEYS[name] not in columns:
         return [

@@ -51,12 +51,11 @@ def _with_nearest_sentence(con: duckdb.DuckDBPyConnection, found: list[Violation
     lost = [v for v in found if v.rule == "evidence_in_document"][:NEAREST_SHOWN]
     if not lost:
         return found
-    keys = [(v.file, v.row) for v in lost]
     rows = con.execute(
         """select f.source_file, f.source_line, f.evidence, t.content
         from stage_facts as f inner join src_texts as t on f.document_id = t.document_id
-        where (f.source_file, f.source_line) in (select unnest(?::struct(f varchar, l bigint)[]))""",
-        [[{"f": file, "l": row} for file, row in keys]],
+        where list_contains(?, f.source_file || ':' || f.source_line)""",
+        [[f"{v.file}:{v.row}" for v in lost]],
     ).fetchall()
     hints = {}
     for file, row, evidence, text in rows:

@@ -207,19 +207,32 @@ where period_basis = 'relative' and not contains(evidence, period_text)
 -- Facts: values. Currencies are ISO 4217 codes; amounts and counts are not negative; shares lie
 -- within their whole; the value is the figure as written, in digits or in words (a rank's and a
 -- count's range is in the fact schema). A figure without digits is held to the numbers its words
--- spell, of those the coverage counts (one to twelve, twenty, dozen, half, third, twice, double,
--- triple, '<word>fold'): each alone, 'twenty-one' to 'twenty-nine', and 'two thirds'.
+-- spell: each word as a number ('eighth' = 8, 'ninefold' = 9) or a fraction ('an eighth' = 0.125),
+-- tens and units ('twenty-five'), hundreds ('two hundred') and fractions of a count ('two thirds').
+-- Scale words ('a billion') are the scale, not the value.
 with spelled as (
     select
         *,
         list_transform(
             words,
             lambda word: map {
-                'one': 1.0, 'two': 2, 'three': 3, 'four': 4, 'five': 5, 'six': 6, 'seven': 7, 'eight': 8, 'nine': 9,
-                'ten': 10, 'eleven': 11, 'twelve': 12, 'twenty': 20, 'dozen': 12, 'twice': 2, 'double': 2, 'triple': 3,
-                'half': 0.5, 'halves': 0.5, 'third': 1 / 3, 'thirds': 1 / 3
+                'zero': 0.0, 'one': 1, 'two': 2, 'three': 3, 'four': 4, 'five': 5, 'six': 6, 'seven': 7, 'eight': 8, 'nine': 9,
+                'ten': 10, 'eleven': 11, 'twelve': 12, 'thirteen': 13, 'fourteen': 14, 'fifteen': 15, 'sixteen': 16,
+                'seventeen': 17, 'eighteen': 18, 'nineteen': 19, 'twenty': 20, 'thirty': 30, 'forty': 40, 'fifty': 50,
+                'sixty': 60, 'seventy': 70, 'eighty': 80, 'ninety': 90, 'hundred': 100, 'dozen': 12, 'twice': 2,
+                'double': 2, 'triple': 3, 'quadruple': 4, 'first': 1, 'second': 2, 'third': 3, 'fourth': 4, 'fifth': 5,
+                'sixth': 6, 'seventh': 7, 'eighth': 8, 'ninth': 9, 'tenth': 10, 'eleventh': 11, 'twelfth': 12,
+                'twentieth': 20, 'hundredth': 100
             }[if(suffix(word, 'fold'), word[1:-5], word)]
-        ) as numbers
+        ) as numbers,
+        list_transform(
+            words,
+            lambda word: map {
+                'half': 0.5, 'halves': 0.5, 'third': 1 / 3, 'thirds': 1 / 3, 'quarter': 0.25, 'quarters': 0.25,
+                'fourth': 0.25, 'fourths': 0.25, 'fifth': 0.2, 'fifths': 0.2, 'sixth': 1 / 6, 'sixths': 1 / 6,
+                'seventh': 1 / 7, 'eighth': 0.125, 'eighths': 0.125, 'ninth': 1 / 9, 'tenth': 0.1, 'tenths': 0.1
+            }[word]
+        ) as fractions
     from (
         select
             *,
@@ -235,12 +248,15 @@ valued as (
         nullif(regexp_extract(figure, '[0-9][0-9,]*(?:\.[0-9]+)?'), '') as written,
         list_concat(
             list_filter(numbers, lambda n: n is not null),
+            list_filter(fractions, lambda n: n is not null),
             list_filter(
                 list_transform(
                     range(1, coalesce(len(numbers), 0)),
                     lambda i: case
-                        when numbers[i] = 20 and numbers[i + 1] between 1 and 9 then 20 + numbers[i + 1]
-                        when numbers[i] = floor(numbers[i]) and numbers[i + 1] < 1 then numbers[i] * numbers[i + 1]
+                        when numbers[i] between 20 and 90 and numbers[i] % 10 = 0 and numbers[i + 1] between 1 and 9
+                            then numbers[i] + numbers[i + 1]
+                        when numbers[i] between 1 and 99 and numbers[i + 1] = 100 then numbers[i] * 100
+                        when numbers[i] = floor(numbers[i]) and fractions[i + 1] is not null then numbers[i] * fractions[i + 1]
                     end
                 ),
                 lambda n: n is not null

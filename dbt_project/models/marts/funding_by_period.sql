@@ -74,7 +74,7 @@ with_comparisons as (
         joined.amount_usd / nullif(previous.amount_usd, 0) - 1 as amount_growth_yoy,
         joined.deal_count / nullif(previous.deal_count, 0) - 1 as deal_count_growth_yoy,
         joined.amount_usd / nullif(joined.deal_count, 0) as avg_deal_usd,
-        case when joined.period_type = 'quarter' then joined.amount_usd / nullif(annual.amount_usd, 0) end
+        case when joined.period_type in ('quarter', 'half') then joined.amount_usd / nullif(annual.amount_usd, 0) end
             as share_of_annual,
         whole.amount_usd as whole_amount_usd,
         joined.amount_usd / nullif(whole.amount_usd, 0) as share_of_whole,
