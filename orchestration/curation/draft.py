@@ -39,6 +39,8 @@ def draft(document_id: str, text: str, reference_year: int | None, author: str |
 def account_for_every_number(drafted: Draft) -> None:
     """What the coverage check would still find uncovered becomes an exclusion the curator decides on."""
     facts = [fact_record(f, drafted.document_id) for f in drafted.facts]
+    by_facts = {m.char_offset for m in mentions_of(drafted, facts, []) if m.covered_by_kind}
+    drafted.exclusions = [e for e in drafted.exclusions if e["_at"] not in by_facts]  # a fact's figure or period covers it
     for mention in uncovered(drafted, facts):
         index = drafted.sentence_at(mention.char_offset)
         end = mention.char_offset + len(mention.token)
@@ -46,12 +48,21 @@ def account_for_every_number(drafted: Draft) -> None:
 
 
 def uncovered(drafted: Draft, facts: list[dict]) -> list:
-    exclusions = [e | {"_file": "draft", "_row": n} for n, e in enumerate(drafted.exclusions, 1)]
+    return [m for m in mentions_of(drafted, facts, drafted.exclusions) if m.covered_by_kind is None]
+
+
+def exclusion_record(exclusion: dict) -> dict:
+    return {key: value for key, value in exclusion.items() if not key.startswith("_")}
+
+
+def mentions_of(drafted: Draft, facts: list[dict], exclusions: list[dict]) -> list:
+    """The coverage check's own reading of the drafted lines (with the dates a label fixes)."""
+    exclusions = [e | {"_file": "draft", "_row": n} for n, e in enumerate(exclusions, 1)]
     internal = [
         f | {"period_start": str(d["_period"].start), "period_end": str(d["_period"].end)}
         for f, d in zip(facts, drafted.facts, strict=True)
     ]
-    return [m for m in document_mentions(drafted.document_id, drafted.text, internal, exclusions) if m.covered_by_kind is None]
+    return document_mentions(drafted.document_id, drafted.text, internal, exclusions)
 
 
 def fact_record(fact: dict, document_id: str) -> dict:
@@ -145,7 +156,7 @@ def run(text_path: Path, sources: Path, reference_year: int | None = None, force
     drafted = draft(document_id, text, reference_year or entry["reference_year"], entry.get("author"))
     facts = [fact_record(f, document_id) for f in drafted.facts]
     write_jsonl(outputs[0], facts)
-    write_jsonl(outputs[1], drafted.exclusions)
+    write_jsonl(outputs[1], [exclusion_record(e) for e in drafted.exclusions])
     print(f"{outputs[0]}: {len(facts)} draft facts; {outputs[1]}: {len(drafted.exclusions)} draft exclusions")
     check = check_sources(sources, document=document_id, allow_drafts=True)
     if check.violations:

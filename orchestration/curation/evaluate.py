@@ -18,7 +18,7 @@ from pathlib import Path
 from ..ledger.coverage import NUMBER
 from ..settings import PROJECT_ROOT, sources_dir
 from .checking import check_sources
-from .draft import draft, fact_record, manifest_entry, run, uncovered, write_jsonl
+from .draft import draft, exclusion_record, fact_record, manifest_entry, run, uncovered, write_jsonl
 
 FIELDS = ("value", "unit", "scale", "period_label", "metric", "region", "qualifier")
 ARTICLE = PROJECT_ROOT / "benchmarks" / "draft_article"
@@ -165,7 +165,7 @@ def draft_tree(root: Path, documents: list[str]) -> tuple[dict[str, list[dict]],
         took += time.perf_counter() - started
         facts = [fact_record(f, document_id) for f in made.facts]
         write_jsonl(root / "facts" / f"{document_id}.jsonl", facts)
-        write_jsonl(root / "exclusions" / f"{document_id}.jsonl", made.exclusions)
+        write_jsonl(root / "exclusions" / f"{document_id}.jsonl", [exclusion_record(e) for e in made.exclusions])
         drafted[document_id] = facts
         unclassified[document_id] = sum(e["reason"] == "Not classified by the drafter." for e in made.exclusions)
         assert not uncovered(made, facts), f"{document_id}: a number left unaccounted for"

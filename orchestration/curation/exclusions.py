@@ -13,7 +13,7 @@ BIOGRAPHY = re.compile(r"\byears? of experience\b|\bis an? (?:[\w-]+ )*?(?:write
 SCALE_SUFFIX = re.compile(r"(?:st|nd|rd|th|bn|mn|tn|[mkb])\b", re.I)
 PERIOD_WORDS = re.compile(
     r"\b(?:first|second|third|fourth|latter|1st|2nd|3rd|4th)\s+(?:half|quarter)\b"
-    r"|\b(?:half|quarter)\s+of\s+the\s+year\b|\b(?:half|quarter)[- ]year\b",
+    r"|\b(?:half|quarter)\s+of\s+the\s+year\b|\b(?:half|quarter)[- ]year\b|\bthe\s+(?:same\s+)?(?:quarter|half)\b",
     re.I,
 )
 COUNTED_NOUN = re.compile(r"\s+(?:new\s+)?(?:deals?|transactions?|rounds?|investments|models?)\b", re.I)
@@ -23,6 +23,8 @@ SPELLED_SMALL = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten
 def reason_before_reading(draft: Draft, s: Sentence, start: int, end: int, author: str | None) -> tuple[str, str] | None:
     """Why a token is no figure, from where it stands alone: (reason, what the drafter is unsure of)."""
     text, token = draft.text, draft.text[start:end]
+    if token.lower() in ("dozens", "hundreds", "thousands", "millions", "billions"):
+        return f"A vague quantity ('{token} of'), not a figure.", "Check that no figure is stated."
     if CREDIT.match(text[s.paragraph[0] : s.paragraph[1]]):
         return "Part of an image credit line, not a figure.", "Check that this line is a credit."
     if BIOGRAPHY.search(s.of(text)) or (author and author in s.of(text) and not s.headline):

@@ -107,7 +107,9 @@ def _multiple_or_fraction(text: str, start: int, end: int, token: str) -> Quanti
         return Quantity(start, end, text[start:end], MULTIPLES[word], "one", "ratio", "exact")
     if word in FRACTIONS:
         article = re.search(r"\b(a|an|one|two|three)[\s-]$", text[max(0, start - 6) : start], re.I)
-        numerator = 1 if not article or article.group(1).lower() in ("a", "an", "one") else _words_value(article.group(1))
+        if not article:
+            return None  # 'the quarter', 'half of them': no fraction is written
+        numerator = 1 if article.group(1).lower() in ("a", "an", "one") else _words_value(article.group(1))
         begin = start - len(article.group(0)) if article else start
         return Quantity(begin, end, text[begin:end], round(numerator * FRACTIONS[word], 4), "one", "ratio", "exact")
     return None
@@ -142,8 +144,18 @@ def read_quantity(text: str, token_start: int, token_end: int) -> Quantity | Non
         spelled = SPELLED.match(text, token_start)
         if not spelled:
             return None
-        value = _words_value(spelled.group())
-        cursor = spelled.end()
+        words = spelled.group()
+        last = re.search(r"(?:^|[\s-])(thousand|million|billion|trillion)$", words, re.I)
+        if last:  # 'two hundred million': 200, scale million; 'a billion': 1, scale billion
+            head = words[: last.start()].strip()
+            value = _words_value(head) if head else 1
+            cursor = token_start + last.start(1)
+        else:
+            value = _words_value(words)
+            cursor = spelled.end()
+        if last and not head:
+            article = re.search(r"\b(?:a|one)\s+$", text[max(0, token_start - 4) : token_start], re.I)
+            token_start -= len(article.group()) if article else 0
     if value is None:
         return None
     start, unit, scale = token_start, "count", "one"

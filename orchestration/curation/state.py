@@ -36,6 +36,7 @@ def context_of(text: str, sentence: Sentence, start: int, end: int, words: int =
 def exclude(draft: Draft, sentence: Sentence, start: int, end: int, reason: str, note: str) -> None:
     draft.exclusions.append(
         {
+            "_at": start,
             "text": draft.text[start:end],
             "context": context_of(draft.text, sentence, start, end),
             "reason": reason,
