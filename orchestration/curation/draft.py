@@ -113,6 +113,10 @@ def manifest_entry(sources: Path, document_id: str) -> dict | None:
 
 
 def write_jsonl(path: Path, records: list[dict]) -> None:
+    """One record a line; no records, no file (the ingest refuses an empty one)."""
+    if not records:
+        path.unlink(missing_ok=True)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
 
@@ -162,6 +166,9 @@ def run(text_path: Path, sources: Path, reference_year: int | None = None, force
     if check.violations:
         print("\n".join(violation_lines(check)))
         print(f"the draft breaks {len(check.violations)} ingest rule(s): correct the lines named above", file=sys.stderr)
+        return 1
+    if check.documents == 0:
+        print("the drafts were not audited: other files of the tree break ingest rules (see `ai-market-ledger validate`)", file=sys.stderr)
         return 1
     by_id = {f["fact_id"]: f for f in facts}
     for claim in check.claims:
