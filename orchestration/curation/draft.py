@@ -144,7 +144,9 @@ def run(text_path: Path, sources: Path, reference_year: int | None = None, force
             raise DraftRefused(f"{text_path}: no such text")
         existing = [str(p) for p in outputs if p.exists()]
         if existing and not force:
-            raise DraftRefused(f"{', '.join(existing)} already exist(s): pass --force to overwrite")
+            raise DraftRefused(
+                f"{', '.join(existing)} {'already exists' if len(existing) == 1 else 'already exist'}: pass --force to overwrite"
+            )
         text = text_path.read_text(encoding="utf-8")
         entry = manifest_entry(sources, document_id)
         if entry is None:
