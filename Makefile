@@ -83,5 +83,10 @@ draft: env
 draft-eval: env
 	$(BIN)/python -m orchestration.curation.evaluate
 
+# A curator's page for one document: make review DOC=000_0abe4671bbdbf48d (writes data/review/<id>.html).
+.PHONY: review
+review: env
+	$(BIN)/ai-market-ledger review $(DOC)
+
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

@@ -4,7 +4,7 @@ ai-market-ledger refresh    run the refresh_warehouse job now, in this process (
 ai-market-ledger versions   the kept versions, oldest first, the current one marked
 ai-market-ledger rollback   make the version published before the current one current again
 ai-market-ledger validate   check the source files against every ingest rule and audit their claims, without a run
-ai-market-ledger draft      draft a text's facts and exclusions (marked for review) for a curator to correct
+ai-market-ledger review ID  write data/review/ID.html: the article with every number marked by what accounts for it
 """
 
 import argparse
@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("rollback", help="make the previously published version current again")
     validate = commands.add_parser("validate", help="check the source files and audit their claims, without Dagster, dbt or GX")
     validate.add_argument("--document", help="only this document's files and claims")
-    validate.add_argument("--sources", type=Path, default=None, help="the source tree (default: AI_MARKET_SOURCES or sources/)")
+    review = commands.add_parser("review", help="write data/review/<id>.html: the text with every number marked by what covers it")
+    review.add_argument("document", help="the document id, e.g. 000_0abe4671bbdbf48d")
+    for command in (validate, review):
+        command.add_argument("--sources", type=Path, default=None, help="the source tree (default: AI_MARKET_SOURCES or sources/)")
     draft = commands.add_parser("draft", help="draft facts/<id>.jsonl and exclusions/<id>.jsonl from documents/<id>.txt")
     draft.add_argument("text", type=Path, help="the document's text, sources/documents/<id>.txt")
     draft.add_argument("--sources", type=Path, default=None, help="the sources folder (default: the project's sources/)")
@@ -94,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         from .curation import validate as validating
 
         return validating.run(arguments.sources or settings.sources_dir(), arguments.document)
+    if arguments.command == "review":
+        from .curation import review as reviewing
+
+        return reviewing.run(arguments.sources or settings.sources_dir(), arguments.document, settings.data_dir() / "review")
     if arguments.command == "draft":
         from .curation import draft as drafting
 

@@ -57,7 +57,9 @@ def check_sources(sources_root: Path, document: str | None = None, allow_drafts:
     try:
         summary = ingest.ingest(con, Path(sources_root), waive=DRAFT_RULES if allow_drafts else frozenset())
     except SourceValidationError as error:
-        return Check(violations=[v for v in error.violations if _concerns(v.file, document)])
+        # another document's problems stop the check of this one too: then they are the ones shown
+        mine = [v for v in error.violations if _concerns(v.file, document)]
+        return Check(violations=mine or error.violations)
     claims = [claim for claim in _claims(con) if document is None or claim.document_id == document]
     check = Check([], claims, summary.documents, summary.facts, summary.exclusions)
     check.mentions = _rows(
