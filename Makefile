@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export AI_MARKET_DBT_BUILD_PATH ?= $(CURDIR)/data/build/ai_market.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env parse run validate docs test bench lint ui versions rollback clean
+.PHONY: env parse run validate docs test bench lint ui versions rollback clean draft draft-eval
 
 env: $(VENV)/.installed
 
@@ -74,6 +74,14 @@ versions: env
 
 rollback: env
 	$(BIN)/ai-market-ledger rollback
+
+# Draft a text's facts and exclusions for review: make draft DOC=<document id> (FORCE=1 to overwrite).
+draft: env
+	$(BIN)/ai-market-ledger draft sources/documents/$(DOC).txt $(if $(FORCE),--force)
+
+# Draft the four seed documents blind and score the drafts against their curated files (docs/curation.md).
+draft-eval: env
+	$(BIN)/python -m orchestration.curation.evaluate
 
 # A curator's page for one document: make review DOC=000_0abe4671bbdbf48d (writes data/review/<id>.html).
 .PHONY: review

@@ -85,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     review.add_argument("document", help="the document id, e.g. 000_0abe4671bbdbf48d")
     for command in (validate, review):
         command.add_argument("--sources", type=Path, default=None, help="the source tree (default: AI_MARKET_SOURCES or sources/)")
+    draft = commands.add_parser("draft", help="draft facts/<id>.jsonl and exclusions/<id>.jsonl from documents/<id>.txt")
+    draft.add_argument("text", type=Path, help="the document's text, sources/documents/<id>.txt")
+    draft.add_argument("--sources", type=Path, default=None, help="the sources folder (default: the project's sources/)")
+    draft.add_argument("--reference-year", type=int, help="the year 'this year' means, for a text without a manifest line")
+    draft.add_argument("--force", action="store_true", help="overwrite the document's facts and exclusions files")
     arguments = parser.parse_args(argv)
     if arguments.command == "refresh":
         return _refresh(arguments.rebuild_unchanged)
@@ -96,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         from .curation import review as reviewing
 
         return reviewing.run(arguments.sources or settings.sources_dir(), arguments.document, settings.data_dir() / "review")
+    if arguments.command == "draft":
+        from .curation import draft as drafting
+
+        return drafting.run(arguments.text, arguments.sources or settings.sources_dir(), arguments.reference_year, arguments.force)
     layout = publishing.Layout(settings.warehouse_path())
     return _versions(layout) if arguments.command == "versions" else _rollback(layout)
 

@@ -1,0 +1,166 @@
+"""Every number mention of a text, as the coverage check tokenises it, made a draft fact or a draft
+exclusion with its reason. Derived claims and part_of links are added by links.py."""
+
+import re
+
+from ..ledger.coverage import NUMBER
+from .exclusions import reason_after_reading, reason_before_reading
+from .numbers import Quantity, is_projected, is_year, read_quantity
+from .places import places_in, says_global
+from .reading import Sentence, company_before, count_metric, group_before, money_metric, rank_metric, sentences
+from .state import Draft, exclude
+from .timing import assign_periods, resolved_periods
+from .years import year_mention
+
+FX_BETWEEN = re.compile(r"\s*\(\s*(?:about|approximately|around|roughly|some|or|equivalent to|approx\.|~)?\s*$", re.I)
+STATED_VERB = re.compile(r"\b(?:was|were|is|are|reached|totaled|totalled|stood|had|hit)\b", re.I)
+
+
+def compose(document_id: str, text: str, reference_year: int | None, author: str | None = None) -> Draft:
+    found = sentences(text)
+    draft = Draft(document_id, text, reference_year, found, resolved_periods(text, found, reference_year))
+    consumed, years = -1, []
+    for match in NUMBER.finditer(text):
+        if match.start() < consumed:
+            continue
+        index = draft.sentence_at(match.start())
+        s = found[index]
+        reason = reason_before_reading(draft, s, match.start(), match.end(), author)
+        quantity = None if reason else read_quantity(text, match.start(), match.end())
+        if not reason and quantity is None:
+            reason = ("Not read as a quantity by the drafter.", "Decide: fact or exclusion.")
+        reason = reason or reason_after_reading(draft, s, quantity)
+        if reason:
+            exclude(draft, s, match.start(), match.end(), *reason)
+        elif is_year(quantity):
+            years.append((index, quantity))
+        else:
+            draft.facts.append(fact_of(draft, index, quantity))
+            consumed = quantity.end
+    assign_periods(draft)
+    for index, quantity in years:
+        year_mention(draft, index, quantity)
+    drop_headline_repeats(draft)
+    return draft
+
+
+def drop_headline_repeats(draft: Draft) -> None:
+    """A headline figure the body states again is excluded: the body's sentence carries the fact."""
+    for fact in [f for f in draft.facts if draft.sentences[f["_sentence"]].headline]:
+        same = ("value", "unit", "scale", "qualifier")
+        repeat = next((f for f in draft.facts if not draft.sentences[f["_sentence"]].headline and all(f[k] == fact[k] for k in same)), None)
+        if repeat:
+            draft.facts.remove(fact)
+            s = draft.sentences[fact["_sentence"]]
+            token = NUMBER.search(draft.text, fact["_start"], fact["_end"])
+            reason = f"The headline restates {repeat['figure']}, recorded from the body's sentence."
+            exclude(draft, s, token.start(), token.end(), reason, "Check that it is the same figure.")
+
+
+def fact_of(draft: Draft, index: int, q: Quantity) -> dict:
+    """A draft fact's own fields (its period, links and id come later)."""
+    text, s = draft.text, draft.sentences[index]
+    previous = [f for f in draft.facts if f["_sentence"] == index]
+    lo = previous[-1]["_end"] if previous else s.start
+    fact = {"_sentence": index, "_start": q.start, "_end": q.end, "_notes": [], "_quantity": q}
+    fx_base = previous[-1] if previous and previous[-1]["unit"] != q.unit and q.is_money and previous[-1]["_quantity"].is_money else None
+    if fx_base and FX_BETWEEN.fullmatch(text[fx_base["_end"] : q.start + 0]) is None:
+        fx_base = None
+    qualifier = q.qualifier
+    if qualifier == "exact" and fx_base:
+        qualifier = fx_base["qualifier"]
+    elif qualifier == "exact" and is_projected(text[lo : q.start] if previous else text[s.start : q.start]):
+        qualifier = "projected"
+    elif qualifier == "exact" and previous and previous[-1]["qualifier"] == "projected" and not STATED_VERB.search(text[lo : q.start]):
+        qualifier = "projected"  # a list after a projection: 'projected to reach X in 2023 and Y by 2026'
+    subject, subject_type, metric = subject_and_metric(draft, s, lo, q, fx_base, fact)
+    fact |= {"metric": metric, "subject": subject, "subject_type": subject_type, "region": region_of(draft, s, lo, q.start, fact)}
+    if fx_base:
+        fact |= {"subject": fx_base["subject"], "subject_type": fx_base["subject_type"], "region": fx_base["region"], "_fx_of": fx_base}
+    value, unit, scale = q.value, q.unit, q.scale
+    if re.search(r"\btop\s+$", text[max(0, q.start - 5) : q.start], re.I):
+        unit, qualifier = "rank", "at_most"
+        fact["_start"] = q.start - 4
+        fact["metric"] = rank_metric(s.of(text), text[q.start : q.end + 40])
+    fact |= {
+        "value": value,
+        "unit": unit,
+        "scale": scale,
+        "qualifier": qualifier,
+        "figure": text[fact["_start"] : q.end],
+        "evidence": s.of(text),
+    }
+    return fact
+
+
+def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base: dict | None, fact: dict) -> tuple[str, str, str]:
+    text = draft.text
+    if fx_base:
+        return fx_base["subject"], fx_base["subject_type"], "currency_equivalent"
+    comma = text.rfind(",", lo, q.start)
+    company = company_before(text, comma + 1 if comma >= 0 else lo, q.start)
+    group = group_before(text, s.start, q.start)
+    places = places_in(text, s.start, s.end)
+    if q.is_money:
+        metric = money_metric(text, s, lo, q.start, q.end, company)
+        if metric in ("deal_amount", "capex_plan"):
+            return company, "company", metric
+        if group:
+            return group[0], group[1], metric
+        return carried_subject(draft, metric, fact), "sector", metric
+    if q.unit == "percent":
+        sector = group_before(text, lo, q.start) or group_before(text, q.end, min(s.end, q.end + 30))
+        metric = "sector_index_growth" if re.search(r"\b(?:sectors?|index|indices|stocks?|shares?)\b", s.of(text), re.I) else "growth_rate"
+        return (sector[0], sector[1], metric) if sector else (carried_subject(draft, metric, fact), "sector", metric)
+    if q.unit == "ratio":
+        if places:
+            return places[0].name, "country", "multiple"
+        return (
+            (company or (group[0] if group else carried_subject(draft, "multiple", fact))),
+            "company" if company else "sector",
+            "multiple",
+        )
+    if q.unit == "count" and re.search(r"\btop\s+$", text[max(0, q.start - 5) : q.start], re.I):
+        return (places[0].name, "country", "rank") if places else (company or "unknown", "company", "rank")
+    metric = count_metric(text, s, q.start, q.end) or "deal_count"
+    same = [f for f in draft.facts if f["_sentence"] == draft.sentences.index(s) and f["_quantity"].is_money]
+    if same:
+        return same[-1]["subject"], same[-1]["subject_type"], metric
+    return (group[0], group[1], metric) if group else (carried_subject(draft, metric, fact), "sector", metric)
+
+
+def carried_subject(draft: Draft, metric: str, fact: dict | None = None) -> str:
+    """The subject of the latest earlier figure of the same metric (a sentence that names none)."""
+    for earlier in reversed(draft.facts):
+        if earlier["metric"] in (metric, "funding_amount") and earlier["subject"] != "unknown":
+            if fact is not None:
+                fact["_carried"] = earlier
+                fact["_notes"].append(f"subject carried over from {earlier['figure']}")
+            return earlier["subject"]
+    return "unknown"
+
+
+def region_of(draft: Draft, s: Sentence, lo: int, hi: int, fact: dict) -> str:
+    """The country named before the figure, else in its sentence, else the paragraph's one country;
+    GLOBAL where the text says global (or names none)."""
+    text = draft.text
+    for lo_, hi_, where in ((lo, hi, ""), (s.start, s.end, "sentence"), (*s.paragraph, "paragraph")):
+        found = places_in(text, lo_, hi_)
+        codes = sorted({p.code for p in found})
+        if not where and says_global(text[lo_:hi_]) and not found:
+            return "GLOBAL"
+        if found and (where != "paragraph" or (len(codes) == 1 and not says_global(text[lo_:hi_]))):
+            if where:
+                fact["_notes"].append(f"region {found[0].code} from the {where} ('{found[0].name}')")
+            return found[0].code
+        if where and says_global(text[lo_:hi_]):
+            return "GLOBAL"
+        if where == "sentence" and fact.get("_carried"):
+            return fact["_carried"]["region"]
+    opening = [x for x in draft.sentences if not x.headline][:1] + [x for x in draft.sentences if x.headline]
+    codes = {p.code for x in opening for p in places_in(text, *x.paragraph)}
+    if len(codes) == 1 and not any(says_global(text[x.paragraph[0] : x.paragraph[1]]) for x in opening):
+        fact["_notes"].append(f"region {next(iter(codes))}: the one country of the text's opening")
+        return next(iter(codes))
+    fact["_notes"].append("no country named near it: GLOBAL; set the country if it has one")
+    return "GLOBAL"

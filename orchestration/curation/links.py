@@ -1,0 +1,238 @@
+"""The links between draft facts that the text makes plain: derived claims (growth, share, multiple,
+currency equivalent, lower bound) and their inputs, part_of, and the facts' ids."""
+
+import re
+
+from .state import Draft
+
+GROWTH = re.compile(
+    r"\b(?:increase[ds]?|rise|rose|risen|growth|grew|grown|jump(?:ed|s)?|gain(?:ed|s)?|surge[ds]?|up|decrease[ds]?|decline[ds]?|drop(?:ped|s)?"
+    r"|fell|fall|down|climb(?:ed|s)?)\b(?:\s+(?:of|by))?",
+    re.I,
+)
+COMPARED = re.compile(r"\b(?:compared (?:to|with)|from|than|versus|vs\.?|against)\b", re.I)
+SHARE_BEFORE = re.compile(
+    r"\b(?:accounting for|accounts? for|accounted for|making up|makes? up|made up|representing|represents?|share of)\s+"
+    r"(?:just\s+|only\s+|about\s+|some\s+|nearly\s+)?$",
+    re.I,
+)
+SHARE_AFTER = re.compile(r"^\s+of\s+(?:the\s+)?(?:total|all|overall|global|whole)\b", re.I)
+LIST_GAP = re.compile(r"\s*(?:,\s*and|,|and)\s*")
+SUB_YEAR = ("quarter", "half", "month")
+
+
+def magnitude(fact: dict) -> float:
+    scales = {"one": 1, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+    return (fact["value"] or 0) * scales[fact["scale"]]
+
+
+def _plain(fact: dict) -> bool:
+    return "_fx_of" not in fact and "derivation" not in fact
+
+
+def _contains(whole: dict, part: dict) -> bool:
+    return whole["_period"].start <= part["_period"].start and part["_period"].end <= whole["_period"].end
+
+
+def link(draft: Draft) -> None:
+    for fact in draft.facts:
+        if "_fx_of" in fact:
+            derive(fact, "fx_equivalent", [fact["_fx_of"]])
+    for fact in draft.facts:
+        if fact["unit"] == "percent":
+            share(draft, fact) or growth(draft, fact)
+        elif fact["unit"] == "ratio":
+            multiple(draft, fact)
+    for fact in draft.facts:
+        lower_bound(draft, fact)
+        part_of(draft, fact)
+    keep_parts_within_wholes(draft)
+    name(draft)
+
+
+def derive(fact: dict, derivation: str, inputs: list[dict]) -> None:
+    fact |= {"derivation": derivation, "_inputs": inputs}
+    if not inputs:
+        fact["_notes"].append("the text gives no figures to recompute it from")
+
+
+def share(draft: Draft, fact: dict) -> bool:
+    text, s = draft.text, draft.sentences[fact["_sentence"]]
+    if not (SHARE_BEFORE.search(text[s.start : fact["_start"]]) or SHARE_AFTER.match(text[fact["_end"] : s.end])):
+        return False
+    earlier = [
+        f for f in draft.facts if f["_end"] <= fact["_start"] and _plain(f) and f["unit"] not in ("percent", "ratio", "year", "event")
+    ]
+    parts = [f for f in earlier if f["_sentence"] == fact["_sentence"]]
+    part = parts[-1] if parts else None
+    wholes = [f for f in earlier if part and f is not part and f["unit"] == part["unit"] and f["period_label"] == part["period_label"]]
+    wholes = [f for f in wholes if magnitude(f) > magnitude(part)]
+    whole = max(wholes, key=magnitude) if wholes else None
+    stated = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and f["_start"] >= fact["_end"] and _plain(f)]
+    if part and stated and stated[0]["unit"] == part["unit"] and magnitude(stated[0]) > magnitude(part):
+        whole = stated[0]  # '64% of the global total of $151 billion'
+    if part and whole and part["metric"] == whole["metric"] == "funding_amount" and "_part_of" not in part:
+        part["_part_of"] = whole
+        part["_notes"].append(f"part of {whole['figure']} (the whole of its share): check")
+    fact["metric"] = "share"
+    if part:
+        fact |= {k: part[k] for k in ("subject", "subject_type", "region")}
+    derive(fact, "share", [part, whole] if part and whole else [])
+    return True
+
+
+def _percent_list(draft: Draft, fact: dict) -> list[dict]:
+    """The percentages written as one list with this one ('192% and 29%'), in order."""
+    same = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and "_fx_of" not in f]
+    at = same.index(fact)
+    lo = at
+    while lo > 0 and same[lo - 1]["unit"] == "percent" and LIST_GAP.fullmatch(draft.text[same[lo - 1]["_end"] : same[lo]["_start"]]):
+        lo -= 1
+    hi = at
+    while (
+        hi + 1 < len(same)
+        and same[hi + 1]["unit"] == "percent"
+        and LIST_GAP.fullmatch(draft.text[same[hi]["_end"] : same[hi + 1]["_start"]])
+    ):
+        hi += 1
+    return same[lo : hi + 1]
+
+
+def growth(draft: Draft, fact: dict) -> None:
+    text, s = draft.text, draft.sentences[fact["_sentence"]]
+    items = _percent_list(draft, fact)
+    before = text[max(s.start, items[0]["_start"] - 30) : items[0]["_start"]]
+    if not re.search(GROWTH.pattern + r"\s*$", before, re.I):
+        return
+    compared = COMPARED.search(text, items[-1]["_end"], s.end)
+    if not compared:
+        if fact["metric"] != "sector_index_growth":
+            fact["metric"] = "growth_rate"
+            derive(fact, "growth", [])
+        return
+    bases = [
+        f
+        for f in draft.facts
+        if f["_sentence"] == fact["_sentence"] and f["_start"] >= compared.end() and _plain(f) and f["unit"] != "percent"
+    ]
+    k = items.index(fact)
+    if "respectively" not in text[items[-1]["_end"] : compared.start()] or len(bases) < len(items):
+        k = 0
+    base = bases[k] if k < len(bases) else None
+    current = _current_of(draft, fact, base) if base else None
+    fact["metric"] = "growth_rate"
+    if not (base and current):
+        derive(fact, "growth", [])
+        return
+    fact |= {k_: current[k_] for k_ in ("subject", "subject_type", "region", "period_type", "period_label", "_period")}
+    _period_basis_of(fact, current)
+    fact["note"] = f"The growth of {current['figure']} ({current['period_label']}) over {base['figure']} ({base['period_label']})."
+    derive(fact, "growth", [current, base])
+
+
+def _period_basis_of(fact: dict, current: dict) -> None:
+    """A claim in its input's sentence has that input's basis; one about an earlier sentence's figure is inferred."""
+    fact.pop("period_text", None)
+    fact["period_basis"] = current["period_basis"] if current["_sentence"] == fact["_sentence"] else "inferred"
+    if fact["period_basis"] == "relative":
+        fact["period_text"] = current["period_text"]
+
+
+def _current_of(draft: Draft, fact: dict, base: dict) -> dict | None:
+    """What grew: the latest earlier figure of the same unit and metric as the base, in another period."""
+    earlier = [f for f in draft.facts if f["_end"] <= fact["_start"] and _plain(f) and f is not base]
+    fits = [f for f in earlier if f["unit"] == base["unit"] and f["metric"] == base["metric"] and f["period_label"] != base["period_label"]]
+    return fits[-1] if fits else None
+
+
+def multiple(draft: Draft, fact: dict) -> None:
+    """'2.5 times the 480 billion won': the base follows; what it multiplies is the latest earlier
+    figure of its kind. 'A is N times B' in one sentence: the two figures written there."""
+    text = draft.text
+    same = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and _plain(f) and f["_quantity"].is_money]
+    after = [f for f in same if f["_start"] >= fact["_end"]]
+    if after and re.match(
+        r"\s*(?:(?:as much as|more than|higher than|larger than|bigger than|that of)\s+)?(?:the\s+)?$",
+        text[fact["_end"] : after[0]["_start"]],
+    ):
+        current = _current_of(draft, fact, after[0])
+        if current:
+            fact |= {k: current[k] for k in ("subject", "subject_type", "region", "period_type", "period_label", "_period")}
+            _period_basis_of(fact, current)
+            derive(fact, "multiple", [current, after[0]])
+            return
+    pair = same[:2] if len(same) == 2 and same[0]["unit"] == same[1]["unit"] else []
+    derive(fact, "multiple", pair)
+
+
+def lower_bound(draft: Draft, fact: dict) -> None:
+    if fact["qualifier"] not in ("more_than", "at_least") or "derivation" in fact:
+        return
+    for other in draft.facts:
+        same_kind = other["metric"] == fact["metric"] and other["unit"] == fact["unit"] and other["period_label"] == fact["period_label"]
+        if (
+            same_kind
+            and other["qualifier"] == "exact"
+            and other["_sentence"] != fact["_sentence"]
+            and magnitude(other) > magnitude(fact)
+            and re.search(rf"\b{re.escape(other['subject'])}\b", fact["evidence"])
+        ):
+            fact |= {k: other[k] for k in ("subject", "subject_type", "region")}
+            derive(fact, "lower_bound", [other])
+            return
+
+
+def part_of(draft: Draft, fact: dict) -> None:
+    if not _plain(fact) or not fact["_quantity"].is_money:
+        return
+    if "_part_of" in fact:
+        return
+    totals = [f for f in draft.facts if f is not fact and _plain(f) and f["metric"] == "funding_amount" and f["unit"] == fact["unit"]]
+    earlier = [f for f in totals if f["_end"] <= fact["_start"]]
+    if fact["metric"] == "deal_amount":
+        wholes = [f for f in earlier if _contains(f, fact)]
+    elif fact["metric"] == "funding_amount" and fact["period_type"] in SUB_YEAR:
+        longer = [f for f in totals if _contains(f, fact) and f["_period"] != fact["_period"] and f["region"] == fact["region"]]
+        wholes = sorted(longer, key=lambda f: (f["_period"].end - f["_period"].start, abs(f["_start"] - fact["_start"])), reverse=True)
+    else:
+        return
+    if wholes:
+        fact["_part_of"] = wholes[-1]
+        fact["_notes"].append(f"part of {wholes[-1]['figure']} ({wholes[-1]['period_label']}): check")
+
+
+def keep_parts_within_wholes(draft: Draft) -> None:
+    """Drop the part_of links of a whole whose parts would add up to more than it (the ingest refuses that)."""
+    for whole in draft.facts:
+        parts = [f for f in draft.facts if f.get("_part_of") is whole and f["qualifier"] not in ("at_most", "less_than")]
+        if parts and whole["qualifier"] not in ("at_least", "more_than") and sum(map(magnitude, parts)) > magnitude(whole) * (1 + 1e-9):
+            for part in parts:
+                del part["_part_of"]
+                part["_notes"].append(f"not made part of {whole['figure']}: the parts would add up to more")
+
+
+def prefix_of(document_id: str) -> str:
+    head = re.sub(r"[^a-z0-9]", "", document_id.split("_")[0].lower()) or "doc"
+    return f"d{head}" if head.isdigit() else head
+
+
+def _slug(text: str, limit: int) -> str:
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", text.lower())).strip("_")[:limit].strip("_")
+
+
+def name(draft: Draft) -> None:
+    """fact_id '<prefix>.<subject>_<metric>_<period>', unique within the draft."""
+    taken: set[str] = set()
+    prefix = prefix_of(draft.document_id)
+    for fact in draft.facts:
+        if "_fx_of" in fact:
+            base = fact["_fx_of"]
+            stem = f"{base['fact_id']}_{fact['unit'].lower()}"
+        else:
+            stem = f"{prefix}.{_slug(fact['subject'], 30)}_{fact['metric']}_{_slug(fact['period_label'], 8)}"
+        stem = stem[:76]
+        fact_id, n = stem, 2
+        while fact_id in taken:
+            fact_id, n = f"{stem}_{n}", n + 1
+        taken.add(fact_id)
+        fact["fact_id"] = fact_id

@@ -1,0 +1,143 @@
+"""What a drafted fact is about, read off the words around its figure: the sentences of a text, the
+subject, its kind and the metric (one of sources/reference/metrics.csv)."""
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .places import places_in
+
+ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Co|Ltd|St|vs|No|etc|e\.g|i\.e|approx|Jan|Feb|Aug|Sept?|Oct|Nov|Dec))\.$"
+)
+SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9–-])")
+NAME = re.compile(r"(?:[A-Z][\w.&-]*|[a-z]+[A-Z][\w-]*)(?:['’]s)?(?:\s+(?:[A-Z][\w.&-]*|[a-z]+[A-Z][\w-]*|AI)(?:['’]s)?)*")
+NOT_NAMES = {
+    "According", "Additionally", "Also", "And", "As", "At", "But", "By", "Consequently", "During", "For", "From", "However",
+    "In", "It", "Its", "Meanwhile", "Moreover", "Notably", "Of", "On", "Only", "Research", "Series", "Since", "So", "That",
+    "The", "Their", "These", "This", "Those", "Through", "To", "Under", "While", "With", "Startups", "Data", "Despite",
+    "Internationally", "Domestically", "Particularly", "Previously", "Currently", "Unlike", "AI", "VC", "CEO", "IT",
+}  # fmt: skip
+DEAL = re.compile(r"\b(?:secured|received|raised|raises|raise|attract\w*|closed|landed|obtained|round|series)\b", re.I)
+SOURCE_VERB = re.compile(r"\s+(?:said|says|expects?|estimates?|reported|reports|predicts?|forecasts?|noted|notes|projects)\b", re.I)
+CAPEX = re.compile(r"\b(?:data cent(?:er|re)s?|facilit\w*|infrastructure|capital expenditure|capex|spend\w*|build\w* out)\b", re.I)
+MARKET = re.compile(r"\b(?:market(?: size)?|industry scale|economy|revenue|sales)\b", re.I)
+GROUP = re.compile(
+    r"\b((?:[\w'’-]+\s+){0,3}?(?:companies|corporations|startups|firms|ventures|sector|industry|market|economy))\b",
+    re.I,
+)
+REGION_WORDS = {"European", "Europe", "Asian", "Asia", "African", "Africa", "Nordic", "Western", "Eastern", "Global", "Middle", "Latin"}
+GROUP_NOUN = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:startups|companies|firms|corporations|makers|ventures|sector|industry|market)\b", re.I)
+ANAPHOR = re.compile(
+    r"(?:the|these|those|such|its|their)\s+(?:startups|companies|firms|corporations|ventures|sector|industry|market)", re.I
+)
+SECTOR = re.compile(r"\b(?:the\s+)?([A-Z][\w-]*)\s+(?:sector|industry)\b")
+COUNTED = (
+    (re.compile(r"\b(?:transactions?|deals?|rounds?|investments)\b", re.I), "deal_count"),
+    (re.compile(r"\bmodels?\b", re.I), "foundation_model_count"),
+)
+RANKED = (
+    (re.compile(r"\bpatent", re.I), "patents_per_capita_rank"),
+    (re.compile(r"\btalent", re.I), "talent_concentration_rank"),
+    (re.compile(r"\bfoundation model", re.I), "foundation_model_rank"),
+    (re.compile(r"\binvest", re.I), "private_investment_rank"),
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: tuple[int, int]
+    headline: bool
+
+    def of(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Each line is a paragraph; a sentence ends at . ! or ? before a capital, not after an
+    abbreviation ('the U.S. Treasury' stays whole). The first non-empty line is the headline."""
+    found, headline_seen, at = [], False, 0
+    for line in text.splitlines(keepends=True):
+        lo, hi = at + len(line) - len(line.lstrip()), at + len(line.rstrip())
+        at += len(line)
+        if lo >= hi:
+            continue
+        start = lo
+        for end in SENTENCE_END.finditer(text, lo, hi):
+            if ABBREVIATION.search(text[max(lo, end.start() - 12) : end.start() + 1]):
+                continue
+            found.append(Sentence(start, end.end(), (lo, hi), not headline_seen))
+            start = end.end() + len(text[end.end() : hi]) - len(text[end.end() : hi].lstrip())
+        found.append(Sentence(start, hi, (lo, hi), not headline_seen))
+        headline_seen = True
+    return found
+
+
+def load_metrics(sources: Path) -> dict[str, str]:
+    with open(sources / "reference" / "metrics.csv", newline="", encoding="utf-8") as handle:
+        return {row["metric"]: row["value_kind"] for row in csv.DictReader(handle)}
+
+
+def company_before(text: str, lo: int, hi: int) -> str | None:
+    """The last proper name before a figure in text[lo:hi] that is not a place ('Elon Musk's xAI' is xAI)."""
+    best = None
+    for match in NAME.finditer(text, lo, hi):
+        if GROUP_NOUN.match(text, match.end()):  # 'South Korean AI chip startups' is a group, not a name
+            continue
+        words = re.sub(r"['’]s$", "", re.split(r"['’]s\s+", match.group())[-1]).split()
+        while words and (words[0] in NOT_NAMES or words[0] in REGION_WORDS or places_in(words[0])):
+            words.pop(0)
+        if SOURCE_VERB.match(text, match.end()):
+            continue  # 'Dealroom expects ...': the source of a figure, not its subject
+        sentence_start = re.search(r"(?:^|[.!?:\n])\s*$", text[max(0, match.start() - 3) : match.start()])
+        if sentence_start and len(words) == 1 and re.match(r"\s+(?:in|of|for|on|from|at|to|into)\b", text[match.end() :]):
+            continue  # 'Investment in ...' opens a sentence: a common noun, not a name
+        name = " ".join(words)
+        places = places_in(name)
+        if name and name not in NOT_NAMES and not (places and places[0].name == name):
+            best = name
+    return best
+
+
+def group_before(text: str, lo: int, hi: int) -> tuple[str, str] | None:
+    """'investment in generative AI corporations' -> ('generative AI corporations', 'sector')."""
+    sector = list(SECTOR.finditer(text, lo, hi))
+    if sector:
+        return sector[-1].group(1), "sector"
+    groups = list(GROUP.finditer(text, lo, hi))
+    if not groups:
+        return None
+    if ANAPHOR.search(groups[-1].group(1)) and ANAPHOR.search(groups[-1].group(1)).end() == len(groups[-1].group(1)):
+        return None  # 'investment in the sector' refers back: the drafter carries the subject over
+    lead = r"^(?:(?:the|a|an|in|of|for|on|by|and|with|saw|total|all|last|this|next|year|their|its|our)\s+)+"
+    phrase = re.sub(lead, "", groups[-1].group(1), flags=re.I)
+    for place in places_in(phrase):  # 'South Korean AI chip startups': the country is the region, not the subject
+        if place.start == 0 or phrase[: place.start].strip() in ("", "the"):
+            phrase = phrase[place.end :].strip()
+    return phrase, "market" if MARKET.search(phrase) else "sector"
+
+
+def money_metric(text: str, sentence: Sentence, lo: int, start: int, end: int, company: str | None) -> str:
+    clause = text[lo:start]
+    after = text[end : sentence.end]
+    if CAPEX.search(clause + after[:60]) and company:
+        return "capex_plan"
+    if MARKET.search(text[sentence.start : end]) and not DEAL.search(clause):
+        return "market_size"
+    if company and (DEAL.search(clause + after[:40]) or re.search(r"\(\s*(?:about\s+)?$", clause)):
+        return "deal_amount"
+    return "funding_amount"
+
+
+def count_metric(text: str, sentence: Sentence, start: int, end: int) -> str | None:
+    window = text[max(sentence.start, start - 40) : min(sentence.end, end + 30)]
+    return next((metric for pattern, metric in COUNTED if pattern.search(window)), None)
+
+
+def rank_metric(sentence_text: str, context: str) -> str:
+    return next(
+        (metric for pattern, metric in RANKED if pattern.search(sentence_text) or pattern.search(context)), "private_investment_rank"
+    )
