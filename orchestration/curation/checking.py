@@ -136,7 +136,7 @@ def _arithmetic(derivation, figure, qualifier, figures, recomputed, tolerance, s
     elif derivation in ("share", "multiple"):
         formula = f"{a} / {b} = {result}"
     elif derivation == "fx_equivalent":
-        formula = f"{a} × {rate[0] or 0:,.2f} {rate[2]}/{rate[1]} (the rate the document's own pairs imply) = {result}"
+        formula = f"{a} × {rate[0] or 0:,.6g} {rate[2]}/{rate[1]} (the rate the document's own pairs imply) = {result}"
     else:
         formula = f"{a} against {figure!r}, which says {qualifier.replace('_', ' ')}"
     within = f" (within ±{_number(tolerance)})" if tolerance is not None and derivation != "lower_bound" else ""
