@@ -108,7 +108,7 @@ CLAIMS = """
 
 
 def _claims(con: duckdb.DuckDBPyConnection) -> list[ClaimCheck]:
-    audit, rates = models.create_views(con, "claim_audit"), models.create_views(con, "int_fx_rates")
+    audit, rates = models.create_views(con, "claim_audit", "int_fx_rates")
     found = []
     for row in con.execute(CLAIMS.format(audit=audit, rates=rates)).fetchall():
         fact_id, document_id, file, line, derivation, figure, stated, recomputed, tolerance, status, expected = row[:11]

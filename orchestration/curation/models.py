@@ -26,8 +26,9 @@ def _model_path(name: str) -> Path:
     return path
 
 
-def create_views(con: duckdb.DuckDBPyConnection, model: str, schema: str = "models") -> str:
-    """Create `schema.<model>` and every model it refers to as views over the raw schema; return its name."""
+def create_views(con: duckdb.DuckDBPyConnection, *names: str, schema: str = "models") -> list[str]:
+    """Create `schema.<name>` for each model named and every model they refer to, as views over the
+    raw schema; return their names."""
     con.execute(f"create schema if not exists {schema}")
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
     macros = environment.from_string(_macros()).module
@@ -51,4 +52,4 @@ def create_views(con: duckdb.DuckDBPyConnection, model: str, schema: str = "mode
         sql = environment.from_string(_model_path(name).read_text(encoding="utf-8")).render(context)
         con.execute(f"create or replace view {schema}.{name} as {sql}")
 
-    return ref(model)
+    return [ref(name) for name in names]

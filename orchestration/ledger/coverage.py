@@ -27,19 +27,16 @@ and `str.find` (tests/test_coverage_sql.py checks real, generated and random tex
 - Empty figures, evidence, excluded texts or contexts cover nothing in either (the schemas forbid
   them anyway). Offsets and context widths count code points; lines count '\\n' only."""
 
-import dataclasses
 import functools
-import hashlib
 import json
-import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
 
+from . import cache
 from .reading import parallel_shares
 
 ORDINALS = ("first", "second", "third", "fourth")  # the words that name a quarter or a half, in order
@@ -166,28 +163,10 @@ def _ranges(pattern: str, everything: str) -> str:
     return "".join(f"\\x{{{ord(m.group()[0]):x}}}-\\x{{{ord(m.group()[-1]):x}}}" for m in re.finditer(pattern, everything))
 
 
-# The classes depend only on Python's `re` and NUMBER_WORDS: kept per Python build, so that a check of
-# a few documents does not spend most of its time reading every code point again.
-CLASSES_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ai-market-ledger"
-
-
 @functools.cache
 def _classes() -> _Classes:
-    key = hashlib.sha256(repr((sys.version, sys.maxunicode, NUMBER_WORDS)).encode()).hexdigest()[:16]
-    path = CLASSES_CACHE / f"coverage-classes-{key}.json"
-    try:
-        return _Classes(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        pass
-    classes = _read_classes()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        written = path.with_suffix(f".{os.getpid()}.tmp")
-        written.write_text(json.dumps(dataclasses.asdict(classes)), encoding="utf-8")
-        written.replace(path)
-    except OSError:
-        pass  # read-only home: computed again by the next process
-    return classes
+    # they depend only on Python's `re` and NUMBER_WORDS
+    return _Classes(**json.loads(cache.remembered("coverage-classes", NUMBER_WORDS, lambda: json.dumps(asdict(_read_classes())))))
 
 
 def _read_classes() -> _Classes:

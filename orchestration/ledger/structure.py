@@ -13,8 +13,10 @@ from pathlib import Path
 
 import duckdb
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import __version__ as jsonschema_version
 from jsonschema.exceptions import SchemaError, ValidationError
 
+from . import cache
 from .schema_sql import schema_predicate
 from .violations import Violation
 
@@ -30,8 +32,16 @@ _DOUBLE_DIGITS = len(str(int(sys.float_info.max)))
 
 def make_validator(schema: dict) -> Draft202012Validator:
     """A Draft 2020-12 validator for `schema`; raises SchemaError if it is no valid schema."""
-    Draft202012Validator.check_schema(schema)
+    # checking a schema against the meta-schema is most of a small check's time: a schema once
+    # found valid is not checked again by this jsonschema
+    text = json.dumps(schema, sort_keys=True)
+    cache.remembered("valid-schema", (jsonschema_version, text), lambda: _checked(schema))
     return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def _checked(schema: dict) -> str:
+    Draft202012Validator.check_schema(schema)  # raises, so nothing is remembered
+    return "valid"
 
 
 def load_validator(schema_path: Path) -> Draft202012Validator:
