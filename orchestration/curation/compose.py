@@ -112,6 +112,10 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
         sector = group_before(text, lo, q.start) or group_before(text, q.end, min(s.end, q.end + 30))
         metric = "sector_index_growth" if re.search(r"\b(?:sectors?|index|indices|stocks?|shares?)\b", s.of(text), re.I) else "growth_rate"
         return (sector[0], sector[1], metric) if sector else (carried_subject(draft, metric, fact), "sector", metric)
+    if q.unit == "ratio" and q.note == "fraction" and re.match(r"\s+of\b", text[q.end : s.end]):
+        # 'about a fifth of the Korean total' is a share of that total, not a multiple
+        sector = group_before(text, lo, q.start)
+        return (sector[0], sector[1], "share") if sector else (company or carried_subject(draft, "share", fact), "sector", "share")
     if q.unit == "ratio":
         if places:
             return places[0].name, "country", "multiple"

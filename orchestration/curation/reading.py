@@ -114,9 +114,10 @@ def group_before(text: str, lo: int, hi: int) -> tuple[str, str] | None:
         return None  # 'investment in the sector' refers back: the drafter carries the subject over
     lead = r"^(?:(?:the|a|an|in|of|for|on|by|and|with|saw|total|all|last|this|next|year|their|its|our)\s+)+"
     phrase = re.sub(lead, "", groups[-1].group(1), flags=re.I)
-    for place in places_in(phrase):  # 'South Korean AI chip startups': the country is the region, not the subject
+    for place in places_in(phrase):  # 'South Korean AI chip startups', "Japan's AI startups": the country is the region
         if place.start == 0 or phrase[: place.start].strip() in ("", "the"):
-            phrase = phrase[place.end :].strip()
+            phrase = re.sub(r"^['’]s\b", "", phrase[place.end :]).strip()
+    phrase = re.sub(r"\bartificial intelligence\b", "AI", phrase, flags=re.I)  # the short form curators write
     return phrase, "market" if MARKET.search(phrase) else "sector"
 
 
