@@ -6,8 +6,8 @@ import re
 from ..ledger.coverage import NUMBER
 from .exclusions import reason_after_reading, reason_before_reading
 from .numbers import Quantity, is_projected, is_year, read_quantity
-from .places import places_in, says_global
-from .reading import Sentence, company_before, count_metric, group_before, money_metric, rank_metric, sentences
+from .places import continent_in, places_in, says_global
+from .reading import FUTURE_SPAN, GOVERNMENT, Sentence, company_before, count_metric, group_before, money_metric, rank_metric, sentences
 from .state import Draft, exclude
 from .timing import assign_periods, resolved_periods
 from .years import year_mention
@@ -74,6 +74,13 @@ def fact_of(draft: Draft, index: int, q: Quantity) -> dict:
     elif qualifier == "exact" and previous and previous[-1]["qualifier"] == "projected" and not STATED_VERB.search(text[lo : q.start]):
         qualifier = "projected"  # a list after a projection: 'projected to reach X in 2023 and Y by 2026'
     subject, subject_type, metric = subject_and_metric(draft, s, lo, q, fx_base, fact)
+    span = FUTURE_SPAN.search(text, q.end, s.end)
+    if q.is_money and not fx_base and qualifier == "projected" and span:
+        metric, fact["_span"] = "capex_plan", span.group()  # 'plans to invest X over the next five years'
+        government = GOVERNMENT.search(text, s.start, q.start)
+        if government and subject_type != "company":
+            subject, subject_type = government.group(1), "country"
+            fact["_notes"] = [n for n in fact["_notes"] if not n.startswith("subject carried over")]
     fact |= {"metric": metric, "subject": subject, "subject_type": subject_type, "region": region_of(draft, s, lo, q.start, fact)}
     if fx_base:
         fact |= {"subject": fx_base["subject"], "subject_type": fx_base["subject_type"], "region": fx_base["region"], "_fx_of": fx_base}
@@ -112,8 +119,8 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
         sector = group_before(text, lo, q.start) or group_before(text, q.end, min(s.end, q.end + 30))
         metric = "sector_index_growth" if re.search(r"\b(?:sectors?|index|indices|stocks?|shares?)\b", s.of(text), re.I) else "growth_rate"
         return (sector[0], sector[1], metric) if sector else (carried_subject(draft, metric, fact), "sector", metric)
-    if q.unit == "ratio" and q.note == "fraction" and re.match(r"\s+of\b", text[q.end : s.end]):
-        # 'about a fifth of the Korean total' is a share of that total, not a multiple
+    if q.unit == "ratio" and q.note == "fraction" and re.match(r"\s+of\b(?!\s+(?:its|their)\b)", text[q.end : s.end]):
+        # 'about a fifth of the Korean total' is a share of that total; 'shrank to a third of its value' a multiple
         sector = group_before(text, lo, q.start)
         return (sector[0], sector[1], "share") if sector else (company or carried_subject(draft, "share", fact), "sector", "share")
     if q.unit == "ratio":
@@ -148,6 +155,12 @@ def region_of(draft: Draft, s: Sentence, lo: int, hi: int, fact: dict) -> str:
     """The country named before the figure, else in its sentence, else the paragraph's one country;
     GLOBAL where the text says global (or names none)."""
     text = draft.text
+    commas = [m.end() for m in re.finditer(r"[,;]", text[s.start : hi])]
+    begin = s.start + (commas[-1] if commas else 0)
+    clause = text[begin : hi + len(re.split(r"[,;]", text[hi : s.end])[0])]
+    if continent_in(clause) and not places_in(clause):  # '..., and more than 40 deals were recorded across Asia'
+        fact["_notes"].append(f"the text says {continent_in(clause)}: GLOBAL, as no ISO code names a continent")
+        return "GLOBAL"
     for lo_, hi_, where in ((lo, hi, ""), (s.start, s.end, "sentence"), (*s.paragraph, "paragraph")):
         found = places_in(text, lo_, hi_)
         codes = sorted({p.code for p in found})

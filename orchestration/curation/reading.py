@@ -33,6 +33,9 @@ ANAPHOR = re.compile(
     r"(?:the|these|those|such|its|their)\s+(?:startups|companies|firms|corporations|ventures|sector|industry|market)", re.I
 )
 SECTOR = re.compile(r"\b(?:the\s+)?([A-Z][\w-]*)\s+(?:sector|industry)\b")
+# A plan over a span to come ('over the next five years'): no period label can say it yet.
+FUTURE_SPAN = re.compile(r"\b(?:over|in|within|during|for)\s+the\s+(?:next|coming|following)\s+(?:[\w-]+\s+)?(?:years|decades?)\b", re.I)
+GOVERNMENT = re.compile(r"\b(?:the\s+)?((?:[A-Z][\w-]*\s+)?government)\b", re.I)
 COUNTED = (
     (re.compile(r"\b(?:transactions?|deals?|rounds?|investments)\b", re.I), "deal_count"),
     (re.compile(r"\bmodels?\b", re.I), "foundation_model_count"),

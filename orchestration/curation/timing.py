@@ -76,6 +76,9 @@ def assign_periods(draft: Draft) -> None:
     for fact in draft.facts:
         if "_fx_of" in fact:
             continue
+        if "_span" in fact and draft.reference_year:
+            plan_period(draft, fact)
+            continue
         index, s = fact["_sentence"], draft.sentences[fact["_sentence"]]
         siblings = [f for f in draft.facts if f["_sentence"] == index and "_fx_of" not in f]
         position = siblings.index(fact)
@@ -117,6 +120,14 @@ def assign_periods(draft: Draft) -> None:
             for key in ("period_type", "period_label", "period_basis", "period_text", "note", "_period"):
                 if key in base:
                     fact[key] = base[key]
+
+
+def plan_period(draft: Draft, fact: dict) -> None:
+    """A plan over a span to come: the reference year, as no period label can say 'the next five years'."""
+    year = draft.reference_year
+    set_period(fact, periods_.Period("year", str(year), *periods_.labelled("year", year)[1:], "inferred", None, (0, 0)), "inferred")
+    fact["note"] = f"A plan over {fact['_span']} from {year}; the period is the reference year."
+    fact["_notes"].append(f"the span ('{fact['_span'].split(' ', 1)[1]}') cannot be expressed as a period yet: the reference year stands in")
 
 
 def set_period(fact: dict, period: periods_.Period, basis: str) -> None:
