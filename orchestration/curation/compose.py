@@ -52,9 +52,20 @@ def drop_headline_repeats(draft: Draft) -> None:
         if repeat:
             draft.facts.remove(fact)
             s = draft.sentences[fact["_sentence"]]
-            token = NUMBER.search(draft.text, fact["_start"], fact["_end"])
             reason = f"The headline restates {repeat['figure']}, recorded from the body's sentence."
-            exclude(draft, s, token.start(), token.end(), reason, "Check that it is the same figure.")
+            exclude(draft, s, fact["_start"], fact["_end"], reason, "Check that it is the same figure.")  # all its tokens
+            exclude_restated_period(draft, s, fact["_period"], repeat)
+
+
+def exclude_restated_period(draft: Draft, s: Sentence, period, repeat: dict) -> None:
+    """The period a restated headline figure took ('the first half of 2025'), years included, as one exclusion."""
+    lo, hi = period.span
+    if not (s.start <= lo < hi <= s.end):  # a period carried from elsewhere has no words in the headline
+        return
+    lo += len(re.match(r"(?:the\s+)?", draft.text[lo:hi], re.I).group())
+    draft.exclusions = [e for e in draft.exclusions if not lo <= e["_at"] < hi]  # its words, excluded one by one before
+    reason = f"The headline restates the period of {repeat['figure']} ({period.label}), recorded from the body's sentence."
+    exclude(draft, s, lo, hi, reason, "Check that it is the same period.")
 
 
 def fact_of(draft: Draft, index: int, q: Quantity) -> dict:

@@ -195,7 +195,7 @@ def part_of(draft: Draft, fact: dict) -> None:
     if fact["metric"] == "deal_amount":  # a deal is part of the total of its own period, never of another
         wholes = [f for f in earlier if f["period_label"] == fact["period_label"]]
         if not wholes:
-            fact["_notes"].append(f"no total of its own period ({fact['period_label']}) in the text: no part_of; add one if the text has it")
+            fact["_notes"].append(f"no total in {fact['unit']} of its own period ({fact['period_label']}) in the text: no part_of")
     elif fact["metric"] == "funding_amount" and fact["period_type"] in SUB_YEAR:
         longer = [f for f in totals if _contains(f, fact) and f["_period"] != fact["_period"] and f["region"] == fact["region"]]
         wholes = sorted(longer, key=lambda f: (f["_period"].end - f["_period"].start, abs(f["_start"] - fact["_start"])), reverse=True)
@@ -222,7 +222,8 @@ def keep_parts_within_wholes(draft: Draft) -> None:
 
 
 def _exceeds(whole: dict, parts: list[dict]) -> bool:
-    return bool(parts) and whole["qualifier"] not in ("at_least", "more_than") and sum(map(magnitude, parts)) > magnitude(whole) * (1 + 1e-9)
+    bounded = whole["qualifier"] not in ("at_least", "more_than")
+    return bool(parts) and bounded and sum(map(magnitude, parts)) > magnitude(whole) * (1 + 1e-9)
 
 
 def _unlink(part: dict, whole: dict, why: str) -> None:
@@ -236,23 +237,28 @@ def prefix_of(document_id: str) -> str:
     return f"d{head}" if head.isdigit() else head
 
 
-def _slug(text: str, limit: int) -> str:
-    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", text.lower())).strip("_")[:limit].strip("_")
+SHORT_METRICS = {"funding_amount": "funding", "deal_amount": "deal", "deal_count": "deals", "growth_rate": "growth"}
+SHORT_METRICS |= {"market_size": "market", "capex_plan": "capex", "sector_index_growth": "index_growth", "foundation_model_count": "models"}
+
+
+def subject_slug(subject: str, words: int = 3) -> str:
+    """The subject's last few whole words (the head of a noun phrase comes last: 'AI chip startups')."""
+    return "_".join(re.findall(r"[a-z0-9]+", subject.lower())[-words:]) or "unknown"
 
 
 def name(draft: Draft) -> None:
-    """fact_id '<prefix>.<subject>_<metric>_<period>', unique within the draft."""
+    """fact_id '<prefix>.<subject>_<metric>_<period>' ('d902.ai_startups_funding_2025q2', its dollar
+    equivalent '..._usd'), with a short suffix only where two facts would share one."""
     taken: set[str] = set()
     prefix = prefix_of(draft.document_id)
     for fact in draft.facts:
         if "_fx_of" in fact:
-            base = fact["_fx_of"]
-            stem = f"{base['fact_id']}_{fact['unit'].lower()}"
+            stem = f"{fact['_fx_of']['fact_id']}_{fact['unit'].lower()}"
         else:
-            stem = f"{prefix}.{_slug(fact['subject'], 30)}_{fact['metric']}_{_slug(fact['period_label'], 8)}"
-        stem = stem[:76]
-        fact_id, n = stem, 2
+            metric = SHORT_METRICS.get(fact["metric"], fact["metric"])
+            stem = f"{prefix}.{subject_slug(fact['subject'])}_{metric}_{re.sub(r'[^a-z0-9]', '', fact['period_label'].lower())}"
+        fact_id, n = stem[:76], 2
         while fact_id in taken:
-            fact_id, n = f"{stem}_{n}", n + 1
+            fact_id, n = f"{stem[:76]}_{n}", n + 1
         taken.add(fact_id)
         fact["fact_id"] = fact_id

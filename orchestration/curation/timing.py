@@ -127,7 +127,8 @@ def plan_period(draft: Draft, fact: dict) -> None:
     year = draft.reference_year
     set_period(fact, periods_.Period("year", str(year), *periods_.labelled("year", year)[1:], "inferred", None, (0, 0)), "inferred")
     fact["note"] = f"A plan over {fact['_span']} from {year}; the period is the reference year."
-    fact["_notes"].append(f"the span ('{fact['_span'].split(' ', 1)[1]}') cannot be expressed as a period yet: the reference year stands in")
+    span = fact["_span"].split(" ", 1)[1]
+    fact["_notes"].append(f"the span ('{span}') cannot be expressed as a period yet: the reference year stands in")
 
 
 def set_period(fact: dict, period: periods_.Period, basis: str) -> None:
