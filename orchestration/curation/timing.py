@@ -100,7 +100,8 @@ def assign_periods(draft: Draft) -> None:
             set_period(fact, choice, choice.basis)
             if "why" in choice.extra:
                 fact["note"] = choice.extra["why"]
-                fact["_notes"].append(f"the year of '{draft.text[choice.span[0] : choice.span[1]]}' is inferred: check it")
+                if choice.basis == "inferred":
+                    fact["_notes"].append(f"the year of '{draft.text[choice.span[0] : choice.span[1]]}' is inferred: check it")
         elif earlier:
             bases = _all_periods_before(draft, s.start, bases=True)
             carried = (
@@ -126,8 +127,8 @@ def plan_period(draft: Draft, fact: dict) -> None:
     """A plan over a span to come: the reference year, as no period label can say 'the next five years'."""
     year = draft.reference_year
     set_period(fact, periods_.Period("year", str(year), *periods_.labelled("year", year)[1:], "inferred", None, (0, 0)), "inferred")
-    fact["note"] = f"A plan over {fact['_span']} from {year}; the period is the reference year."
     span = fact["_span"].split(" ", 1)[1]
+    fact["note"] = f"A plan over {span} from {year}; the period is the reference year."
     fact["_notes"].append(f"the span ('{span}') cannot be expressed as a period yet: the reference year stands in")
 
 
