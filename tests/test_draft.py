@@ -184,3 +184,144 @@ def test_the_blind_drafts_of_the_seeds_meet_the_targets():
     assert (s.accounted, s.unclassified) == (s.mentions, 0)
     assert result["draft_seconds"] <= 2
     assert not result["violations"]
+
+
+# A text written for these tests, unlike the seeds and the benchmark articles: quarters without a year,
+# a multiple, named deals, a fraction of a total, a continent, a plan over years to come, a restated headline.
+TAIWAN = (
+    "Taiwanese AI chip startups raised NT$60 billion in the first half of 2024\n\n"
+    "Taiwanese artificial intelligence chip startups raised NT$60 billion ($1.9 billion) in the first half of 2024, "
+    "the Taiwan Venture Association said. That is up 20% from NT$50 billion a year earlier.\n\n"
+    "In the second quarter alone, funding reached NT$40 billion, nearly three times the NT$14 billion of the first quarter. "
+    "Kneron secured NT$9 billion in a Series B round, while Skymizer raised NT$6 billion.\n\n"
+    "Singapore's AI chip startups raised about a third of the Taiwanese total, and more than 25 deals were recorded across Europe.\n\n"
+    "The government plans to invest NT$300 billion in AI over the next ten years.\n"
+)
+ROBOTS = (
+    "Robot startups\n\n"
+    "Robot startups raised $10 billion in the first half of 2023. Acme raised $2 billion in the second quarter of 2023.\n\n"
+    "Robot startups raised $3 billion in the fourth quarter, the best quarter of 2023. Beta raised $1 billion, a third of the $3 billion.\n"
+)
+
+
+def test_a_quarter_written_without_a_year_takes_the_year_in_force_before_it():
+    by, _, _ = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
+    q2, q1 = by["NT$40 billion"], by["NT$14 billion"]
+    assert period(q2) == ("quarter", "2024-Q2", "inferred", None)
+    assert period(q1) == ("quarter", "2024-Q1", "inferred", None)
+    assert q2["note"] == "'the second quarter' names no year; the period in force, 'the first half of 2024', is 2024-H1."
+    assert "the year of 'the second quarter' is inferred: check it" in q2["review_note"]
+
+
+def test_a_quarter_without_a_year_in_a_sentence_that_names_the_year_is_stated():
+    _, facts, _ = drafted_by_figure("958_robots", ROBOTS, 2024)
+    q4 = next(f for f in facts if f["figure"] == "$3 billion" and "fourth quarter" in f["evidence"])
+    assert period(q4) == ("quarter", "2023-Q4", "stated", None)
+    assert q4["note"] == "'the fourth quarter' is of the year its sentence names."
+
+
+def test_a_multiple_divides_the_figure_its_sentence_pairs_it_with_by_the_one_after_it():
+    by, _, _ = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
+    multiple = by["three times"]
+    assert (multiple["value"], multiple["qualifier"], multiple["derivation"]) == (3, "at_most", "multiple")
+    assert multiple["derived_from"] == ["d957.ai_chip_startups_funding_2024q2", "d957.ai_chip_startups_funding_2024q1"]
+    assert period(multiple) == ("quarter", "2024-Q2", "inferred", None)
+
+
+def test_named_deals_are_part_of_their_own_periods_total_and_never_of_another_periods():
+    by, _, _ = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
+    assert [(by[x]["subject"], by[x]["period_label"], by[x].get("part_of")) for x in ("NT$9 billion", "NT$6 billion")] == [
+        ("Kneron", "2024-H1", "d957.ai_chip_startups_funding_2024h1"),
+        ("Skymizer", "2024-H1", "d957.ai_chip_startups_funding_2024h1"),
+    ]
+    # the quarters would count the deals twice in the half-year's parts: only the deals stay linked
+    assert "part_of" not in by["NT$40 billion"] and "part_of" not in by["NT$14 billion"]
+    robots, _, _ = drafted_by_figure("958_robots", ROBOTS, 2024)
+    acme = robots["$2 billion"]
+    assert (acme["metric"], acme["period_label"], "part_of" in acme) == ("deal_amount", "2023-Q2", False)
+    assert "no total in USD of its own period (2023-Q2) in the text: no part_of" in acme["review_note"]
+
+
+def test_a_fraction_of_a_total_is_a_share_linked_only_when_both_figures_are_stated():
+    by, _, _ = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
+    third = by["a third"]
+    assert (third["metric"], third["value"], third["unit"], third["qualifier"]) == ("share", 0.3333, "ratio", "approximately")
+    assert (third["subject"], third["region"], third["derivation"], third["derived_from"]) == ("AI chip startups", "SG", "share", [])
+    robots, _, _ = drafted_by_figure("958_robots", ROBOTS, 2024)
+    linked = robots["a third"]
+    assert (linked["metric"], linked["derived_from"]) == ("share", ["d958.beta_deal_2023", "d958.robot_startups_funding_2023"])
+
+
+def test_a_figure_for_a_continent_is_global_and_a_possessive_country_is_the_region_not_the_subject():
+    by, _, _ = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
+    deals = by["25"]
+    drafted = (deals["metric"], deals["subject"], deals["region"], deals["qualifier"])
+    assert drafted == ("deal_count", "AI chip startups", "GLOBAL", "more_than")
+    assert "the text says Europe: GLOBAL, as no ISO code names a continent" in deals["review_note"]
+
+
+def test_a_plan_over_years_to_come_is_a_projected_capex_plan_in_the_reference_year():
+    by, _, _ = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
+    plan = by["NT$300 billion"]
+    assert (plan["metric"], plan["subject"], plan["subject_type"], plan["region"]) == ("capex_plan", "government", "country", "TW")
+    assert (plan["qualifier"], period(plan)) == ("projected", ("year", "2024", "inferred", None))
+    assert plan["note"] == "A plan over the next ten years from 2024; the period is the reference year."
+    assert "the span ('the next ten years') cannot be expressed as a period yet" in plan["review_note"]
+
+
+def test_fact_ids_are_short_whole_words_with_the_metric_and_period():
+    _, facts, _ = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
+    assert [f["fact_id"] for f in facts] == [
+        "d957.ai_chip_startups_funding_2024h1",
+        "d957.ai_chip_startups_funding_2024h1_usd",
+        "d957.ai_chip_startups_growth_2024h1",
+        "d957.ai_chip_startups_funding_2023h1",
+        "d957.ai_chip_startups_funding_2024q2",
+        "d957.ai_chip_startups_multiple_2024q2",
+        "d957.ai_chip_startups_funding_2024q1",
+        "d957.kneron_deal_2024h1",
+        "d957.skymizer_deal_2024h1",
+        "d957.ai_chip_startups_share_2024h1",
+        "d957.ai_chip_startups_deals_2024h1",
+        "d957.government_capex_2024",
+    ]
+    assert by_subject_of(facts) == {"AI chip startups"}
+
+
+def by_subject_of(facts: list[dict]) -> set[str]:
+    """The subjects of the sector's own figures: 'artificial intelligence' is written AI, as curators write it."""
+    return {f["subject"] for f in facts if f["subject_type"] == "sector"}
+
+
+def test_a_restated_headline_figure_and_its_period_are_each_excluded_whole():
+    _, facts, made = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
+    headline = [(e["text"], e["reason"]) for e in made.exclusions if e["context"] in TAIWAN.splitlines()[0]]
+    assert headline == [
+        ("NT$60 billion", "The headline restates NT$60 billion, recorded from the body's sentence."),
+        ("first half of 2024", "The headline restates the period of NT$60 billion (2024-H1), recorded from the body's sentence."),
+    ]
+    assert uncovered(made, facts) == []
+    assert not [e for e in made.exclusions if e["reason"] == "Not classified by the drafter."]
+
+
+def confirmed(path: Path) -> None:
+    """What the curator does last: delete the review markers."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for row in rows:
+        row.pop("review", None)
+        row.pop("review_note", None)
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+
+
+def test_a_draft_with_its_review_markers_deleted_passes_validate(tmp_path: Path, capsys: pytest.CaptureFixture):
+    from orchestration.curation.validate import run as validate
+
+    root = article_tree(tmp_path, TAIWAN, "957_tw_chips", None)
+    assert run(root / "documents" / "957_tw_chips.txt", root, reference_year=2024) == 0
+    assert validate(root, None) == 1  # the drafts are not yet reviewed
+    assert "[reviewed]" in capsys.readouterr().out
+    for path in (root / "facts" / "957_tw_chips.jsonl", root / "exclusions" / "957_tw_chips.jsonl", root / "documents" / "manifest.jsonl"):
+        confirmed(path)
+    assert validate(root, None) == 0
+    out = capsys.readouterr().out
+    assert "Every ingest rule holds (1 documents, 12 facts, 3 exclusions checked); 4 of 4 claims" in out

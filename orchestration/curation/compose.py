@@ -6,8 +6,8 @@ import re
 from ..ledger.coverage import NUMBER
 from .exclusions import reason_after_reading, reason_before_reading
 from .numbers import Quantity, is_projected, is_year, read_quantity
-from .places import places_in, says_global
-from .reading import Sentence, company_before, count_metric, group_before, money_metric, rank_metric, sentences
+from .places import continent_in, places_in, says_global
+from .reading import FUTURE_SPAN, GOVERNMENT, Sentence, company_before, count_metric, group_before, money_metric, rank_metric, sentences
 from .state import Draft, exclude
 from .timing import assign_periods, resolved_periods
 from .years import year_mention
@@ -52,9 +52,20 @@ def drop_headline_repeats(draft: Draft) -> None:
         if repeat:
             draft.facts.remove(fact)
             s = draft.sentences[fact["_sentence"]]
-            token = NUMBER.search(draft.text, fact["_start"], fact["_end"])
             reason = f"The headline restates {repeat['figure']}, recorded from the body's sentence."
-            exclude(draft, s, token.start(), token.end(), reason, "Check that it is the same figure.")
+            exclude(draft, s, fact["_start"], fact["_end"], reason, "Check that it is the same figure.")  # all its tokens
+            exclude_restated_period(draft, s, fact["_period"], repeat)
+
+
+def exclude_restated_period(draft: Draft, s: Sentence, period, repeat: dict) -> None:
+    """The period a restated headline figure took ('the first half of 2025'), years included, as one exclusion."""
+    lo, hi = period.span
+    if not (s.start <= lo < hi <= s.end):  # a period carried from elsewhere has no words in the headline
+        return
+    lo += len(re.match(r"(?:the\s+)?", draft.text[lo:hi], re.I).group())
+    draft.exclusions = [e for e in draft.exclusions if not lo <= e["_at"] < hi]  # its words, excluded one by one before
+    reason = f"The headline restates the period of {repeat['figure']} ({period.label}), recorded from the body's sentence."
+    exclude(draft, s, lo, hi, reason, "Check that it is the same period.")
 
 
 def fact_of(draft: Draft, index: int, q: Quantity) -> dict:
@@ -74,6 +85,13 @@ def fact_of(draft: Draft, index: int, q: Quantity) -> dict:
     elif qualifier == "exact" and previous and previous[-1]["qualifier"] == "projected" and not STATED_VERB.search(text[lo : q.start]):
         qualifier = "projected"  # a list after a projection: 'projected to reach X in 2023 and Y by 2026'
     subject, subject_type, metric = subject_and_metric(draft, s, lo, q, fx_base, fact)
+    span = FUTURE_SPAN.search(text, q.end, s.end)
+    if q.is_money and not fx_base and qualifier == "projected" and span:
+        metric, fact["_span"] = "capex_plan", span.group()  # 'plans to invest X over the next five years'
+        government = GOVERNMENT.search(text, s.start, q.start)
+        if government and subject_type != "company":
+            subject, subject_type = government.group(1), "country"
+            fact["_notes"] = [n for n in fact["_notes"] if not n.startswith("subject carried over")]
     fact |= {"metric": metric, "subject": subject, "subject_type": subject_type, "region": region_of(draft, s, lo, q.start, fact)}
     if fx_base:
         fact |= {"subject": fx_base["subject"], "subject_type": fx_base["subject_type"], "region": fx_base["region"], "_fx_of": fx_base}
@@ -112,6 +130,10 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
         sector = group_before(text, lo, q.start) or group_before(text, q.end, min(s.end, q.end + 30))
         metric = "sector_index_growth" if re.search(r"\b(?:sectors?|index|indices|stocks?|shares?)\b", s.of(text), re.I) else "growth_rate"
         return (sector[0], sector[1], metric) if sector else (carried_subject(draft, metric, fact), "sector", metric)
+    if q.unit == "ratio" and q.note == "fraction" and re.match(r"\s+of\b(?!\s+(?:its|their)\b)", text[q.end : s.end]):
+        # 'about a fifth of the Korean total' is a share of that total; 'shrank to a third of its value' a multiple
+        sector = group_before(text, lo, q.start)
+        return (sector[0], sector[1], "share") if sector else (company or carried_subject(draft, "share", fact), "sector", "share")
     if q.unit == "ratio":
         if places:
             return places[0].name, "country", "multiple"
@@ -144,6 +166,12 @@ def region_of(draft: Draft, s: Sentence, lo: int, hi: int, fact: dict) -> str:
     """The country named before the figure, else in its sentence, else the paragraph's one country;
     GLOBAL where the text says global (or names none)."""
     text = draft.text
+    commas = [m.end() for m in re.finditer(r"[,;]", text[s.start : hi])]
+    begin = s.start + (commas[-1] if commas else 0)
+    clause = text[begin : hi + len(re.split(r"[,;]", text[hi : s.end])[0])]
+    if continent_in(clause) and not places_in(clause):  # '..., and more than 40 deals were recorded across Asia'
+        fact["_notes"].append(f"the text says {continent_in(clause)}: GLOBAL, as no ISO code names a continent")
+        return "GLOBAL"
     for lo_, hi_, where in ((lo, hi, ""), (s.start, s.end, "sentence"), (*s.paragraph, "paragraph")):
         found = places_in(text, lo_, hi_)
         codes = sorted({p.code for p in found})

@@ -132,12 +132,13 @@ def typing_left(gold: list[dict], drafted: list[dict], key) -> tuple[int, int, i
 
 
 def covered_positions(text: str, exclusion: dict) -> set[int]:
-    """Where in the text the exclusion's token stands (every occurrence inside every occurrence of its context)."""
+    """The characters of the text the exclusion's text covers (every occurrence inside every occurrence
+    of its context), so that '€9.2 billion' meets the '9.2' and the 'billion' inside it."""
     found, at = set(), text.find(exclusion["context"])
     while at >= 0:
         inner = exclusion["context"].find(exclusion["text"])
         while inner >= 0:
-            found.add(at + inner)
+            found.update(range(at + inner, at + inner + len(exclusion["text"])))
             inner = exclusion["context"].find(exclusion["text"], inner + 1)
         at = text.find(exclusion["context"], at + 1)
     return found

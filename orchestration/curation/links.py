@@ -42,7 +42,7 @@ def link(draft: Draft) -> None:
         if fact["unit"] == "percent":
             share(draft, fact) or growth(draft, fact)
         elif fact["unit"] == "ratio":
-            multiple(draft, fact)
+            share(draft, fact) if fact["metric"] == "share" else multiple(draft, fact)
     for fact in draft.facts:
         lower_bound(draft, fact)
         part_of(draft, fact)
@@ -58,7 +58,8 @@ def derive(fact: dict, derivation: str, inputs: list[dict]) -> None:
 
 def share(draft: Draft, fact: dict) -> bool:
     text, s = draft.text, draft.sentences[fact["_sentence"]]
-    if not (SHARE_BEFORE.search(text[s.start : fact["_start"]]) or SHARE_AFTER.match(text[fact["_end"] : s.end])):
+    fraction = fact["metric"] == "share" and fact["unit"] == "ratio"  # 'a fifth of the total' (compose.py)
+    if not (fraction or SHARE_BEFORE.search(text[s.start : fact["_start"]]) or SHARE_AFTER.match(text[fact["_end"] : s.end])):
         return False
     earlier = [
         f for f in draft.facts if f["_end"] <= fact["_start"] and _plain(f) and f["unit"] not in ("percent", "ratio", "year", "event")
@@ -155,7 +156,9 @@ def multiple(draft: Draft, fact: dict) -> None:
         r"\s*(?:(?:as much as|more than|higher than|larger than|bigger than|that of)\s+)?(?:the\s+)?$",
         text[fact["_end"] : after[0]["_start"]],
     ):
-        current = _current_of(draft, fact, after[0])
+        # the numerator is the figure its sentence pairs it with ('reached X, nearly twice the Y'), else the latest of its kind
+        paired = [f for f in same if f["_end"] <= fact["_start"] and f["unit"] == after[0]["unit"]]
+        current = paired[-1] if paired else _current_of(draft, fact, after[0])
         if current:
             fact |= {k: current[k] for k in ("subject", "subject_type", "region", "period_type", "period_label", "_period")}
             _period_basis_of(fact, current)
@@ -189,8 +192,10 @@ def part_of(draft: Draft, fact: dict) -> None:
         return
     totals = [f for f in draft.facts if f is not fact and _plain(f) and f["metric"] == "funding_amount" and f["unit"] == fact["unit"]]
     earlier = [f for f in totals if f["_end"] <= fact["_start"]]
-    if fact["metric"] == "deal_amount":
-        wholes = [f for f in earlier if _contains(f, fact)]
+    if fact["metric"] == "deal_amount":  # a deal is part of the total of its own period, never of another
+        wholes = [f for f in earlier if f["period_label"] == fact["period_label"]]
+        if not wholes:
+            fact["_notes"].append(f"no total in {fact['unit']} of its own period ({fact['period_label']}) in the text: no part_of")
     elif fact["metric"] == "funding_amount" and fact["period_type"] in SUB_YEAR:
         longer = [f for f in totals if _contains(f, fact) and f["_period"] != fact["_period"] and f["region"] == fact["region"]]
         wholes = sorted(longer, key=lambda f: (f["_period"].end - f["_period"].start, abs(f["_start"] - fact["_start"])), reverse=True)
@@ -205,10 +210,26 @@ def keep_parts_within_wholes(draft: Draft) -> None:
     """Drop the part_of links of a whole whose parts would add up to more than it (the ingest refuses that)."""
     for whole in draft.facts:
         parts = [f for f in draft.facts if f.get("_part_of") is whole and f["qualifier"] not in ("at_most", "less_than")]
-        if parts and whole["qualifier"] not in ("at_least", "more_than") and sum(map(magnitude, parts)) > magnitude(whole) * (1 + 1e-9):
+        deals = [f for f in parts if f["metric"] == "deal_amount"]
+        if deals and len(deals) < len(parts) and _exceeds(whole, parts):
+            # the deals lie inside the shorter periods' totals, so both together count them twice: keep the deals
+            for part in [f for f in parts if f not in deals]:
+                _unlink(part, whole, "its deals are part of it already and fall within this period's total")
+            parts = deals
+        if _exceeds(whole, parts):
             for part in parts:
-                del part["_part_of"]
-                part["_notes"].append(f"not made part of {whole['figure']}: the parts would add up to more")
+                _unlink(part, whole, "the parts would add up to more")
+
+
+def _exceeds(whole: dict, parts: list[dict]) -> bool:
+    bounded = whole["qualifier"] not in ("at_least", "more_than")
+    return bool(parts) and bounded and sum(map(magnitude, parts)) > magnitude(whole) * (1 + 1e-9)
+
+
+def _unlink(part: dict, whole: dict, why: str) -> None:
+    del part["_part_of"]
+    part["_notes"] = [n for n in part["_notes"] if not n.startswith(f"part of {whole['figure']} ")]
+    part["_notes"].append(f"not made part of {whole['figure']}: {why}")
 
 
 def prefix_of(document_id: str) -> str:
@@ -216,23 +237,28 @@ def prefix_of(document_id: str) -> str:
     return f"d{head}" if head.isdigit() else head
 
 
-def _slug(text: str, limit: int) -> str:
-    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", text.lower())).strip("_")[:limit].strip("_")
+SHORT_METRICS = {"funding_amount": "funding", "deal_amount": "deal", "deal_count": "deals", "growth_rate": "growth"}
+SHORT_METRICS |= {"market_size": "market", "capex_plan": "capex", "sector_index_growth": "index_growth", "foundation_model_count": "models"}
+
+
+def subject_slug(subject: str, words: int = 3) -> str:
+    """The subject's last few whole words (the head of a noun phrase comes last: 'AI chip startups')."""
+    return "_".join(re.findall(r"[a-z0-9]+", subject.lower())[-words:]) or "unknown"
 
 
 def name(draft: Draft) -> None:
-    """fact_id '<prefix>.<subject>_<metric>_<period>', unique within the draft."""
+    """fact_id '<prefix>.<subject>_<metric>_<period>' ('d902.ai_startups_funding_2025q2', its dollar
+    equivalent '..._usd'), with a short suffix only where two facts would share one."""
     taken: set[str] = set()
     prefix = prefix_of(draft.document_id)
     for fact in draft.facts:
         if "_fx_of" in fact:
-            base = fact["_fx_of"]
-            stem = f"{base['fact_id']}_{fact['unit'].lower()}"
+            stem = f"{fact['_fx_of']['fact_id']}_{fact['unit'].lower()}"
         else:
-            stem = f"{prefix}.{_slug(fact['subject'], 30)}_{fact['metric']}_{_slug(fact['period_label'], 8)}"
-        stem = stem[:76]
-        fact_id, n = stem, 2
+            metric = SHORT_METRICS.get(fact["metric"], fact["metric"])
+            stem = f"{prefix}.{subject_slug(fact['subject'])}_{metric}_{re.sub(r'[^a-z0-9]', '', fact['period_label'].lower())}"
+        fact_id, n = stem[:76], 2
         while fact_id in taken:
-            fact_id, n = f"{stem}_{n}", n + 1
+            fact_id, n = f"{stem[:76]}_{n}", n + 1
         taken.add(fact_id)
         fact["fact_id"] = fact_id

@@ -111,7 +111,7 @@ def _multiple_or_fraction(text: str, start: int, end: int, token: str) -> Quanti
             return None  # 'the quarter', 'half of them': no fraction is written
         numerator = 1 if article.group(1).lower() in ("a", "an", "one") else _words_value(article.group(1))
         begin = start - len(article.group(0)) if article else start
-        return Quantity(begin, end, text[begin:end], round(numerator * FRACTIONS[word], 4), "one", "ratio", "exact")
+        return Quantity(begin, end, text[begin:end], round(numerator * FRACTIONS[word], 4), "one", "ratio", "exact", "fraction")
     return None
 
 

@@ -37,6 +37,13 @@ PATTERNS = (
     ("month", re.compile(rf"\b(?P<m>{MONTH})\s+(?:of\s+)?(?P<y>{YEAR_REF})\b", re.I)),
     ("year", re.compile(rf"\b(?P<y>{YEAR_REF})\b", re.I)),
 )
+# A quarter or half named without its year ('in the second quarter alone'): the year is the one in
+# force where it is written (timing.resolved_periods), so these run after PATTERNS took the dated ones.
+BARE = (
+    ("quarter", re.compile(rf"\b(?:the\s+)?(?P<n>{ORDINAL})[\s-]+quarter\b", re.I)),
+    ("quarter", re.compile(r"\bQ(?P<n>[1-4])\b")),
+    ("half", re.compile(r"\b(?:the\s+)?(?P<n>first|second|latter|1st|2nd)[\s-]+half\b", re.I)),
+)
 FISCAL_MONTHS = re.compile(
     rf"from\s+(?P<m1>{MONTH})\s+(?P<y1>{YEAR_REF})\s+(?:to|through|until)\s+(?P<m2>{MONTH})\s+(?P<y2>{YEAR_REF})", re.I
 )
@@ -136,7 +143,19 @@ def find_periods(text: str, lo: int, hi: int, reference_year: int | None) -> lis
                     period.fiscal_dates = True
             taken.append(span)
             found.append(period)
+    for kind, pattern in BARE:
+        for match in pattern.finditer(text, lo, hi):
+            if not any(a < match.end() and match.start() < b for a, b in taken):
+                n = ORDINALS.get(match.group("n").lower()) or int(match.group("n"))
+                found.append(Period(kind, "?", date(1, 1, 1), date(1, 1, 1), "inferred", None, match.span(), extra={"part": n}))
+                taken.append(match.span())
     return sorted(found, key=lambda p: p.span)
+
+
+def in_year(period: Period, year: int, basis: str, text: str | None, why: str) -> Period:
+    """A quarter or half written without its year, placed in `year`."""
+    label, start, end = labelled(period.type, year, period.extra["part"])
+    return Period(period.type, label, start, end, basis, text, period.span, extra={"part": period.extra["part"], "why": why})
 
 
 def _is_not_a_period(text: str, match: re.Match, kind: str) -> bool:

@@ -20,6 +20,11 @@ SHORT_FORMS = {
 }  # fmt: skip
 # Country names that are also everyday words or given names in English prose.
 AMBIGUOUS = {"Chad", "Jersey", "Georgia", "Jordan", "Turkey", "Guinea", "Niger", "Guernsey", "Man", "Bar"}
+# Regions wider than a country have no ISO 3166-1 code: a figure for one is GLOBAL, with a note naming it.
+CONTINENT = re.compile(
+    r"\b(?:Asia-Pacific|Asia|Asian|Europe|European|Africa|African|Latin America|Latin American|South America|North America"
+    r"|Middle East|Middle Eastern|Oceania|APAC|EMEA)\b"
+)
 GLOBAL = re.compile(r"\b(?:global|globally|worldwide|world's|international|across the world)\b", re.I)
 
 
@@ -60,3 +65,8 @@ def country_name(code: str) -> str:
 
 def says_global(text: str) -> bool:
     return bool(GLOBAL.search(text))
+
+
+def continent_in(text: str) -> str | None:
+    found = CONTINENT.search(text)
+    return found.group() if found else None

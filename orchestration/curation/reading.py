@@ -33,6 +33,9 @@ ANAPHOR = re.compile(
     r"(?:the|these|those|such|its|their)\s+(?:startups|companies|firms|corporations|ventures|sector|industry|market)", re.I
 )
 SECTOR = re.compile(r"\b(?:the\s+)?([A-Z][\w-]*)\s+(?:sector|industry)\b")
+# A plan over a span to come ('over the next five years'): no period label can say it yet.
+FUTURE_SPAN = re.compile(r"\b(?:over|in|within|during|for)\s+the\s+(?:next|coming|following)\s+(?:[\w-]+\s+)?(?:years|decades?)\b", re.I)
+GOVERNMENT = re.compile(r"\b(?:the\s+)?((?:[A-Z][\w-]*\s+)?government)\b", re.I)
 COUNTED = (
     (re.compile(r"\b(?:transactions?|deals?|rounds?|investments)\b", re.I), "deal_count"),
     (re.compile(r"\bmodels?\b", re.I), "foundation_model_count"),
@@ -114,9 +117,10 @@ def group_before(text: str, lo: int, hi: int) -> tuple[str, str] | None:
         return None  # 'investment in the sector' refers back: the drafter carries the subject over
     lead = r"^(?:(?:the|a|an|in|of|for|on|by|and|with|saw|total|all|last|this|next|year|their|its|our)\s+)+"
     phrase = re.sub(lead, "", groups[-1].group(1), flags=re.I)
-    for place in places_in(phrase):  # 'South Korean AI chip startups': the country is the region, not the subject
+    for place in places_in(phrase):  # 'South Korean AI chip startups', "Japan's AI startups": the country is the region
         if place.start == 0 or phrase[: place.start].strip() in ("", "the"):
-            phrase = phrase[place.end :].strip()
+            phrase = re.sub(r"^['’]s\b", "", phrase[place.end :]).strip()
+    phrase = re.sub(r"\bartificial intelligence\b", "AI", phrase, flags=re.I)  # the short form curators write
     return phrase, "market" if MARKET.search(phrase) else "sector"
 
 
