@@ -18,13 +18,17 @@ def _text(value: object) -> str:
 
 
 def describe_row(row: dict, key: Sequence[str]) -> str:
-    """'claim_fact_id d000.x, facts/000.jsonl line 7: status inconsistent, expected_status consistent':
-    the key first (a source file and line as such), then every other value of the row."""
-    named = [f"{column} {_text(row[column])}" for column in key if column in row and column not in ("source_file", "source_line")]
+    """'claim_fact_id d000.x (facts/000.jsonl line 8): status inconsistent, expected_status consistent':
+    the key's first column and where the row comes from, then every other value, the key's first."""
+    place = ("source_file", "source_line")
+    first = next((column for column in key if column in row and column not in place), None)
+    head = f"{first} {_text(row[first])}" if first else "row"
     if "source_file" in row:
-        named.append(f"{row['source_file']}" + (f" line {_text(row['source_line'])}" if "source_line" in row else ""))
-    found = [f"{column} {_text(value)}" for column, value in row.items() if column not in key]
-    return ", ".join(named) + (": " + ", ".join(found) if found else "")
+        line = f" line {_text(row['source_line'])}" if "source_line" in row else ""
+        head += f" ({row['source_file']}{line})"
+    ordered = [c for c in key if c in row] + [c for c in row if c not in key]
+    found = [f"{column} {_text(row[column])}" for column in ordered if column != first and column not in place]
+    return head + (": " + ", ".join(found) if found else "")
 
 
 def describe_failure(outcome: ExpectationOutcome, key: Sequence[str]) -> str:
@@ -50,4 +54,6 @@ def row_table(outcomes: Sequence[ExpectationOutcome], key: Sequence[str]) -> tup
 
 
 def _cell(value: object) -> object:
+    """A plain Python scalar (Dagster's metadata takes no numpy types); NaN as null."""
+    value = value.item() if hasattr(value, "item") else value
     return None if isinstance(value, float) and math.isnan(value) else value
