@@ -10,12 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
-import duckdb
-from dagster import DagsterEventType, DagsterInstance, EventLogEntry
-
-from . import settings
-from .alerts import failed_checks, run_failures
-from .ledger.publishing import Layout
+from dagster import DagsterEventType, EventLogEntry
 
 STAGES = {"ingest_sources": "ingest", "dbt_models": "dbt models", "published__warehouse": "publish", "report__charts": "report"}
 
@@ -123,61 +118,3 @@ class Progress:
         if self.stage:
             print(self.stage.line(), file=self.out, flush=True)
             self.stage = None
-
-
-UI = "http://127.0.0.1:3000"
-
-
-def _published_summary(layout: Layout) -> list[str]:
-    with duckdb.connect(str(layout.published), read_only=True) as con:
-        version_id, gates_passed, gates = con.execute("select version_id, gates_passed, gates from meta.publication").fetchone()
-        documents, facts = (con.execute(f"select count(*) from marts.{mart}").fetchone()[0] for mart in ("documents", "facts"))
-        expected = [
-            c
-            for (c,) in con.execute(
-                "select claim_fact_id from marts.claim_audit where status = 'inconsistent' and expected_status = 'inconsistent' order by 1"
-            ).fetchall()
-        ]
-    return [
-        f"Published version {version_id}: {documents} documents, {facts} facts; {gates_passed} of {gates} gates passed.",
-        f"  {len(expected)} claims found inconsistent, as the curators expect: {', '.join(expected)}",
-    ]
-
-
-def _where_to_look(layout: Layout, run_id: str | None) -> list[str]:
-    run = f"{UI}/runs/{run_id}" if run_id else UI
-    return [
-        f"  published file: {layout.published} (Parquet copies: {layout.parquet})",
-        f"  report:         {settings.data_dir() / 'report' / 'index.html'}",
-        f"  UI:             `make ui`, then {run}",
-    ]
-
-
-def _current(layout: Layout) -> str:
-    current = layout.current_version()
-    return f"{layout.published} still serves version {current}" if current else f"nothing is published at {layout.published}"
-
-
-def failure_summary(instance: DagsterInstance, run_id: str) -> list[str]:
-    """Each failed gate (with the rows it names) and each failed step's error, once, without
-    tracebacks: those stay in the run's event log."""
-    layout = Layout(settings.warehouse_path())
-    checks = failed_checks(instance, run_id)
-    lines = [f"FAILED: run {run_id} published nothing; {_current(layout)}."]
-    lines += [f"gate {check}" for check in checks]
-    for step, error in run_failures(instance, run_id):
-        # a blocking check that failed also fails its step; its reason is the gate's line above
-        if not (checks and "DagsterAssetCheckFailedError" in error):
-            lines.append(f"{step}: {error}")
-    lines.append(f"Every event of the run, with tracebacks: `make ui`, then {UI}/runs/{run_id}")
-    return lines
-
-
-def success_summary(run_id: str, published: bool) -> list[str]:
-    layout = Layout(settings.warehouse_path())
-    lines = _published_summary(layout) if published else [f"Nothing was rebuilt; {_current(layout).replace('still ', '')}."]
-    return lines + _where_to_look(layout, run_id)
-
-
-def unchanged_summary(message: str) -> list[str]:
-    return [message, *_where_to_look(Layout(settings.warehouse_path()), None)]

@@ -67,7 +67,7 @@ def _say(lines: list[str], out: TextIO = sys.stdout) -> None:
 
 def refresh(rebuild_unchanged: bool, verbose: bool) -> int:
     if not rebuild_unchanged and (message := unchanged_before_a_run()):
-        from .progress import unchanged_summary
+        from .summary import unchanged_summary
 
         _say(unchanged_summary(message))
         return 0
@@ -77,8 +77,9 @@ def refresh(rebuild_unchanged: bool, verbose: bool) -> int:
     from dagster import DagsterInstance
 
     from .definitions import defs
-    from .progress import Progress, failure_summary, success_summary
+    from .progress import Progress
     from .schedules import REBUILD_UNCHANGED
+    from .summary import failure_summary, success_summary
 
     run_config = {**(REBUILD_UNCHANGED if rebuild_unchanged else {}), **({} if verbose else CONSOLE_ONLY_CRITICAL)}
     if not verbose:

@@ -84,7 +84,7 @@ def test_failed_claim_audit_names_the_claim_file_and_line(sources: SourceCopy, p
     }
     assert f"GX suite claim_audit failed: {failure}" in [entry.user_message for entry in instance.all_logs(result.run_id)]
 
-    from orchestration.progress import failure_summary
+    from orchestration.summary import failure_summary
 
     summary = failure_summary(instance, result.run_id)
     assert summary[1:3] == [f"gate marts/claim_audit:gx_claim_audit: {failure}", summary[2]]
@@ -92,7 +92,7 @@ def test_failed_claim_audit_names_the_claim_file_and_line(sources: SourceCopy, p
 
 
 def test_failed_ingest_prints_each_violation_once_without_traceback(sources: SourceCopy, pipeline_env: Path, tmp_path: Path):
-    rows = [sources.edit_fact(fact, region="XX") for fact in ("d000.mistral_2024", "d000.databricks_series_j", "d000.anthropic_2024")]
+    rows = [sources.edit_fact(fact, region="XX") for fact in ("d000.mistral_2024", "d000.databricks_series_j", "d000.anthropic_amazon")]
     env = _plain_env(pipeline_env.parent, sources.root, DAGSTER_HOME=str(tmp_path / "home"))
     done = subprocess.run([sys.executable, "-m", "orchestration.cli", "refresh"], cwd=PROJECT, env=env, capture_output=True, text=True)
     output = done.stdout + done.stderr
@@ -102,6 +102,8 @@ def test_failed_ingest_prints_each_violation_once_without_traceback(sources: Sou
         assert output.count(violation) == 1, output
     assert output.count("[rule: known_region]") == 3
     assert "Traceback" not in output and "DEBUG" not in output
+    assert output.splitlines()[0].startswith("ingest      FAILED (")
+    assert "ingest_sources: 3 problem(s) in the source files:" in output.splitlines()
 
 
 @pytest.fixture(scope="module")
