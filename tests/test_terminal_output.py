@@ -106,6 +106,17 @@ def test_failed_ingest_prints_each_violation_once_without_traceback(sources: Sou
     assert "ingest_sources: 3 problem(s) in the source files:" in output.splitlines()
 
 
+def test_verbose_brings_back_dagsters_event_stream(sources: SourceCopy, pipeline_env: Path, tmp_path: Path):
+    row = sources.edit_fact("d000.mistral_2024", region="XX")
+    env = _plain_env(pipeline_env.parent, sources.root, DAGSTER_HOME=str(tmp_path / "home"))
+    command = [sys.executable, "-m", "orchestration.cli", "refresh", "--verbose"]
+    done = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert " - DEBUG - refresh_warehouse - " in done.stdout + done.stderr
+    assert " - STEP_FAILURE - " in done.stdout + done.stderr
+    assert f"ingest_sources: 1 problem(s) in the source files:\n- {FACTS}, row {row}, field 'region': " in done.stdout
+
+
 @pytest.fixture(scope="module")
 def plain_shell_run(built, tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path, Path]:
     """`ai-market-ledger refresh --rebuild-unchanged` from a shell with no DAGSTER_HOME, on a copy
