@@ -22,9 +22,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-# Dagster reads dbt's manifest at load time; parse so it always matches the models on disk.
-parse: env
+# Dagster reads dbt's manifest at load time; parse so it always matches the models on disk, but
+# only when a file dbt reads changed since the manifest was written (a parse takes seconds).
+DBT_INPUTS := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds dbt_project/snapshots \
+	-type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml $(wildcard dbt_project/packages.yml)
+parse: dbt_project/target/manifest.json
+
+dbt_project/target/manifest.json: $(DBT_INPUTS) $(VENV)/.installed
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	touch $@
 
 # The instance's settings (the one-writer pool) live in the repo; DAGSTER_HOME itself is generated.
 # The pool's limit is also set explicitly: Dagster creates a default limit lazily, after the queue
@@ -34,9 +40,11 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml | env
 	cp $< $@
 	$(BIN)/dagster instance concurrency set ai_market_warehouse 1
 
+# The sources are checked first, as `make validate` does: a bad file or a claim off its expected
+# status stops here, printed once, before any run.
 run: parse $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/ai-market-ledger validate --quiet
 	$(BIN)/ai-market-ledger refresh
-	@echo "Published: $${AI_MARKET_DUCKDB:-data/ai_market.duckdb} (schemas marts and meta; Parquet copies beside it in parquet/)"
 
 # Every ingest rule and the claim audit on the source files, without a run (about a second).
 # make validate DOC=<document id> checks one document's files and claims.

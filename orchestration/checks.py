@@ -19,6 +19,7 @@ from dagster import (
 
 from . import settings
 from .alerts import RunAlerts
+from .failed_rows import describe_failure, row_table
 from .gx_suites import Suite, load_suites, run_suite
 from .metadata import metadata_table
 from .resources import Warehouse
@@ -40,12 +41,13 @@ def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
         outcome = run_suite(suite, frame, settings.data_dir() / "gx", context.run.run_id)
         met = outcome.evaluated - len(outcome.failures)
         context.log.info(f"GX suite {position} {suite.name}: {met}/{outcome.evaluated} expectations met")
+        failures = [describe_failure(f, suite.row_key) for f in outcome.failures]
+        for failure in failures:
+            context.log.error(f"GX suite {suite.name} failed: {failure}")
         return AssetCheckResult(
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR,
-            description=None
-            if outcome.success
-            else "; ".join(f"{f.expectation}({f.column}) observed {f.observed}" for f in outcome.failures[:5]),
+            description=None if outcome.success else "; ".join(failures[:5]),
             metadata={
                 "suite_file": str(suite.path),
                 "data_docs_page": MetadataValue.path(str(outcome.docs_page)),
@@ -58,6 +60,7 @@ def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
                     ["expectation", "column", "expected", "observed", "why"],
                     [(f.expectation, f.column, f.expected, f.observed, f.why) for f in outcome.failures],
                 ),
+                "failed_rows": metadata_table(*row_table(outcome.failures, suite.row_key)),
             },
         )
 

@@ -1,6 +1,7 @@
 """`ai-market-ledger`: look after the published warehouse from a terminal.
 
-ai-market-ledger refresh    run the refresh_warehouse job now, in this process (what `make run` does)
+ai-market-ledger refresh    run the refresh_warehouse job now, in this process (what `make run` does);
+                            one line per stage and a summary (--verbose: Dagster's events too)
 ai-market-ledger versions   the kept versions, oldest first, the current one marked
 ai-market-ledger rollback   make the version published before the current one current again
 ai-market-ledger validate   check the source files against every ingest rule and audit their claims, without a run
@@ -8,8 +9,6 @@ ai-market-ledger review ID  write data/review/ID.html: the article with every nu
 """
 
 import argparse
-import logging
-import os
 import sys
 from pathlib import Path
 
@@ -53,23 +52,11 @@ def _rollback(layout: publishing.Layout) -> int:
     return 0
 
 
-def _refresh(rebuild_unchanged: bool) -> int:
-    """Run refresh_warehouse against the instance in DAGSTER_HOME, like `dagster job execute`: the
-    run, its events and its checks are recorded there and shown in the UI. Then leave at once: the
-    run is fully stored, and tearing down the interpreter (Dagster, dbt, GX, pandas) costs seconds."""
-    from dagster import DagsterInstance
+def _refresh(rebuild_unchanged: bool, verbose: bool) -> int:
+    from .refresh import refresh_and_leave
 
-    from .definitions import defs
-    from .schedules import REBUILD_UNCHANGED
-
-    run_config = REBUILD_UNCHANGED if rebuild_unchanged else {}
-    with DagsterInstance.get() as instance:
-        result = defs.get_job_def("refresh_warehouse").execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
-        print(f"run {result.run_id}: {'success' if result.success else 'FAILURE'} (DAGSTER_HOME={instance.root_directory})")
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0 if result.success else 1)
+    refresh_and_leave(rebuild_unchanged, verbose)
+    return 1  # not reached: refresh_and_leave leaves the process with the run's exit status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,26 +64,27 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     refresh = commands.add_parser("refresh", help="validate, build, gate and publish now (refresh_warehouse)")
     refresh.add_argument("--rebuild-unchanged", action="store_true", help="rebuild even if nothing changed since the current version")
+    refresh.add_argument("--verbose", action="store_true", help="also print Dagster's event stream (it is always in the run's event log)")
     commands.add_parser("versions", help="list the kept versions, the current one marked with *")
     commands.add_parser("rollback", help="make the previously published version current again")
     validate = commands.add_parser("validate", help="check the source files and audit their claims, without Dagster, dbt or GX")
     validate.add_argument("--document", help="only this document's files and claims")
+    validate.add_argument("--quiet", action="store_true", help="print only the problems, the claims off their expectation and a summary")
     review = commands.add_parser("review", help="write data/review/<id>.html: the text with every number marked by what covers it")
     review.add_argument("document", help="the document id, e.g. 000_0abe4671bbdbf48d")
-    for command in (validate, review):
-        command.add_argument("--sources", type=Path, default=None, help="the source tree (default: AI_MARKET_SOURCES or sources/)")
     draft = commands.add_parser("draft", help="draft facts/<id>.jsonl and exclusions/<id>.jsonl from documents/<id>.txt")
     draft.add_argument("text", type=Path, help="the document's text, sources/documents/<id>.txt")
-    draft.add_argument("--sources", type=Path, default=None, help="the sources folder (default: the project's sources/)")
+    for command in (validate, review, draft):
+        command.add_argument("--sources", type=Path, default=None, help="the source tree (default: AI_MARKET_SOURCES or sources/)")
     draft.add_argument("--reference-year", type=int, help="the year 'this year' means, for a text without a manifest line")
     draft.add_argument("--force", action="store_true", help="overwrite the document's facts and exclusions files")
     arguments = parser.parse_args(argv)
     if arguments.command == "refresh":
-        return _refresh(arguments.rebuild_unchanged)
+        return _refresh(arguments.rebuild_unchanged, arguments.verbose)
     if arguments.command == "validate":
         from .curation import validate as validating
 
-        return validating.run(arguments.sources or settings.sources_dir(), arguments.document)
+        return validating.run(arguments.sources or settings.sources_dir(), arguments.document, arguments.quiet)
     if arguments.command == "review":
         from .curation import review as reviewing
 

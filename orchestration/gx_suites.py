@@ -1,8 +1,10 @@
 """Great Expectations suites stored as JSON files under expectations/, run against DataFrames read
 from DuckDB (GX's SQL datasource over duckdb-engine fails in resolve_metric_bundle).
 
-Each suite file is GX's own suite format plus `meta.table`, the warehouse table it gates, e.g.
-{"name": "funding_by_period", "meta": {"table": "marts.funding_by_period"}, "expectations": [...]}.
+Each suite file is GX's own suite format plus `meta.table`, the warehouse table it gates, and
+`meta.row_key`, the columns that name a failing row (its key; for the claim audit also its source
+file and line and what was found), e.g. {"name": "funding_by_period", "meta": {"table":
+"marts.funding_by_period", "row_key": ["scope", "region", "period", "document_id"]}, "expectations": [...]}.
 GX takes seconds to import, so it is imported only inside run_suite."""
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class Suite:
     def asset_key_path(self) -> list[str]:
         return self.table.split(".")
 
+    @property
+    def row_key(self) -> list[str]:
+        return list(self.definition.get("meta", {}).get("row_key", []))
+
     def columns_needed(self, table_columns: list[str]) -> list[str]:
         """The columns this suite's expectations read (named in kwargs or in a row_condition), so
         that a million-row mart is not loaded whole for a few columns. Every row is still
@@ -45,6 +51,7 @@ class Suite:
             if not columns and expectation["type"] not in ROW_COUNT_EXPECTATIONS:
                 return table_columns
             named |= set(columns) | self._in_conditions(expectation, table_columns)
+        named |= set(self.row_key)
         return [c for c in table_columns if c in named] or table_columns[:1]
 
     def condition_columns(self, table_columns: list[str]) -> set[str]:
@@ -68,6 +75,9 @@ class ExpectationOutcome:
     expected: str
     observed: str
     why: str
+    unexpected_count: int = 0
+    # the first failing rows as GX gives them: the suite's row_key columns and the expectation's own
+    rows: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,17 @@ def _observed(result: dict) -> str:
     return _short({k: result[k] for k in ("element_count", "unexpected_count") if k in result} or result)
 
 
+def _result_format(suite: Suite, frame: pd.DataFrame) -> dict:
+    """SUMMARY, with the first failing rows of each row-wise expectation named by the suite's
+    row_key (GX's partial_unexpected_index_list), so a failed gate says which rows failed."""
+    key = [column for column in suite.row_key if column in frame.columns]
+    named = {"unexpected_index_column_names": key} if key else {}
+    return {"result_format": "SUMMARY", "partial_unexpected_count": FAILED_ROWS_KEPT} | named
+
+
+FAILED_ROWS_KEPT = 20
+
+
 def _selectors_as_categories(suite: Suite, frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns that row_conditions select by, as pandas categoricals: each condition then
     compares integer codes, not every string (the headline suite's 17 conditions over the million
@@ -180,7 +201,9 @@ def run_suite(suite: Suite, frame: pd.DataFrame, output: Path, run_name: str) ->
     )
     validation = context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite))
     try:
-        result = validation.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY", run_id=gx.RunIdentifier(run_name=run_name))
+        result = validation.run(
+            batch_parameters={"dataframe": frame}, result_format=_result_format(suite, frame), run_id=gx.RunIdentifier(run_name=run_name)
+        )
     finally:  # names are unique within a context; the next run of this suite adds them again
         context.validation_definitions.delete(suite.name)
         context.suites.delete(suite.name)
@@ -207,6 +230,8 @@ def run_suite(suite: Suite, frame: pd.DataFrame, output: Path, run_name: str) ->
                 _short(kwargs),
                 _short(error) if error else _observed(item.result or {}),
                 (config.meta or {}).get("why", ""),
+                int((item.result or {}).get("unexpected_count") or 0),
+                tuple((item.result or {}).get("partial_unexpected_index_list") or ()),
             )
         )
     return SuiteOutcome(suite.name, bool(result.success), len(outcomes), outcomes, page)

@@ -3,11 +3,17 @@ files. The publish records it; the next run compares against it, so that a rerun
 changed does not rebuild what is already published."""
 
 import hashlib
+import json
 import subprocess
 from importlib.metadata import version
 
+import duckdb
+
 from . import settings
+from .ledger.ingest import hash_sources
 from .ledger.publishing import Layout
+from .ledger.recovery import LOCK_NAME
+from .ledger.violations import SourceValidationError
 
 CODE_PATHS = ("orchestration", "dbt_project/models", "dbt_project/macros", "dbt_project/tests", "expectations")
 CODE_FILES = ("pyproject.toml", "requirements.lock", "dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
@@ -64,3 +70,38 @@ def unchanged_publication(layout: Layout, source_sha256: dict[str, str], code_sh
     same_code = all(publication.get(key) == value for key, value in build_inputs(code_sha256).items())
     same_files = {row["source_file"]: row["sha256"] for row in published["source_files"]} == source_sha256
     return version_id if same_code and same_files else None
+
+
+def nothing_to_do(files: int, version_id: str) -> str:
+    return (
+        f"Nothing to do: the {files} source files, the code and the tool versions are those of the current "
+        f"published version {version_id}, which passed every gate. Models, gates and publish are skipped."
+    )
+
+
+def _writer_unreleased(layout: Layout) -> bool:
+    """A writer holds the lock or died holding it: only a run (its Warehouse resource) may clean up."""
+    try:
+        record = json.loads((layout.root / LOCK_NAME).read_text(encoding="utf-8") or "{}")
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+    return not record.get("released", True)
+
+
+def unchanged_before_a_run() -> str | None:
+    """The 'Nothing to do' message when the sources, code and tool versions are those of the current
+    publication, found without Dagster, dbt or GX (importing them costs seconds). None whenever a
+    run must decide instead: a rebuild is asked for, nothing is published, a writer holds the lock or
+    died holding it, or the source tree is refused (the run reports why, naming the file)."""
+    layout = Layout(settings.warehouse_path())
+    if settings.rebuild_unchanged() or layout.current_version() is None or _writer_unreleased(layout):
+        return None
+    with duckdb.connect() as con:
+        try:
+            files = hash_sources(con, settings.sources_dir())
+        except SourceValidationError:
+            return None
+    version_id = unchanged_publication(layout, files, code_sha256())
+    return nothing_to_do(len(files), version_id) if version_id else None

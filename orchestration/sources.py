@@ -18,7 +18,7 @@ from .ledger.faults import pause_point
 from .ledger.ingest import hash_sources, ingest
 from .ledger.violations import SourceValidationError
 from .metadata import metadata_table
-from .provenance import code_sha256, unchanged_publication
+from .provenance import code_sha256, nothing_to_do, unchanged_publication
 from .resources import Warehouse
 
 RAW_TABLES = {
@@ -64,10 +64,7 @@ def _validate_and_load(context: AssetExecutionContext, config: IngestConfig, war
             files, code = hash_sources(con, sources), code_sha256()
             unchanged = unchanged_publication(warehouse.layout(), files, code)
             if unchanged and not (config.rebuild_unchanged or settings.rebuild_unchanged()):
-                context.log.info(
-                    f"Nothing to do: the {len(files)} source files, the code and the tool versions are those of the current "
-                    f"published version {unchanged}, which passed every gate. Models, gates and publish are skipped."
-                )
+                context.log.info(nothing_to_do(len(files), unchanged))
                 return None
             pause_point("ingest:hashed")
             context.log.info(f"Validating and loading {sources} into the build database {warehouse.build()}")

@@ -17,15 +17,17 @@ def violation_lines(check: Check) -> list[str]:
     return lines
 
 
-def claim_lines(check: Check) -> list[str]:
+def claim_lines(check: Check, off_only: bool = False) -> list[str]:
     lines = []
     for claim in check.claims:
+        if off_only and claim.as_expected:
+            continue
         verdict = "as expected" if claim.as_expected else f"EXPECTED {claim.expected_status}: gx_claim_audit will fail"
         lines.append(f"  {claim.file}:{claim.line} {claim.fact_id}: {claim.arithmetic} ({verdict})")
     return lines
 
 
-def run(sources: Path, document: str | None) -> int:
+def run(sources: Path, document: str | None, quiet: bool = False) -> int:
     started = time.perf_counter()
     check = check_sources(sources, document)
     took = time.perf_counter() - started
@@ -34,9 +36,11 @@ def run(sources: Path, document: str | None) -> int:
         print("\n".join(violation_lines(check)))
         print(f"{len(check.violations)} problem(s) in {where}: nothing was checked further ({took:.2f} s)", file=sys.stderr)
         return 1
-    print(f"claims, recomputed as the audit will ({len(check.claims)}):")
-    print("\n".join(claim_lines(check)))
     off = [claim for claim in check.claims if not claim.as_expected]
+    if not quiet:
+        print(f"claims, recomputed as the audit will ({len(check.claims)}):")
+    for line in claim_lines(check, off_only=quiet):
+        print(line)
     claims_of = f"claims of document {document}" if document else "claims"
     print(
         f"Every ingest rule holds ({check.documents} documents, {check.facts} facts, {check.exclusions} exclusions checked); "

@@ -31,7 +31,9 @@ final as (
         status = audit_expected_status as matches_expectation,
         input_fact_ids,
         input_document_ids,
-        evidence
+        evidence,
+        source_file,
+        source_line
     from claims
 )
 
