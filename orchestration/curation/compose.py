@@ -5,14 +5,29 @@ import re
 
 from ..ledger.coverage import NUMBER
 from .exclusions import reason_after_reading, reason_before_reading
-from .numbers import Quantity, is_projected, is_year, read_quantity
-from .places import continent_in, places_in, says_global
-from .reading import FUTURE_SPAN, GOVERNMENT, Sentence, company_before, count_metric, group_before, money_metric, rank_metric, sentences
+from .numbers import Quantity, is_projected, is_year, rank_of, read_quantity
+from .places import continent_in, places_in, qualifies_another, says_global
+from .reading import (
+    FUTURE_SPAN,
+    GOVERNMENT,
+    INVESTED,
+    Sentence,
+    company_before,
+    count_metric,
+    group_before,
+    money_metric,
+    rank_metric,
+    recipient_after,
+    sentences,
+    whole_of_fraction,
+)
 from .state import Draft, exclude
 from .timing import assign_periods, resolved_periods
 from .years import year_mention
 
 FX_BETWEEN = re.compile(r"\s*\(\s*(?:about|approximately|around|roughly|some|or|equivalent to|approx\.|~)?\s*$", re.I)
+COUNTED_NOUN = re.compile(r"\s+((?:[\w'’-]+\s+){1,3}?)(deals|transactions|rounds|investments)\b", re.I)
+GENERIC = {"new", "more", "such", "these", "those", "the", "other", "separate", "individual", "total", "all", "of", "in"}
 STATED_VERB = re.compile(r"\b(?:was|were|is|are|reached|totaled|totalled|stood|had|hit)\b", re.I)
 
 
@@ -29,6 +44,8 @@ def compose(document_id: str, text: str, reference_year: int | None, author: str
         quantity = None if reason else read_quantity(text, match.start(), match.end())
         if not reason and quantity is None:
             reason = ("Not read as a quantity by the drafter.", "Decide: fact or exclusion.")
+        if quantity and quantity.unit == "ordinal":
+            quantity = rank_of(text, quantity) or quantity
         reason = reason or reason_after_reading(draft, s, quantity)
         if reason:
             exclude(draft, s, match.start(), match.end(), *reason)
@@ -92,7 +109,8 @@ def fact_of(draft: Draft, index: int, q: Quantity) -> dict:
         if government and subject_type != "company":
             subject, subject_type = government.group(1), "country"
             fact["_notes"] = [n for n in fact["_notes"] if not n.startswith("subject carried over")]
-    fact |= {"metric": metric, "subject": subject, "subject_type": subject_type, "region": region_of(draft, s, lo, q.start, fact)}
+    fact |= {"metric": metric, "subject": subject, "subject_type": subject_type}
+    fact["region"] = region_of(draft, s, lo, q.start, fact)
     if fx_base:
         fact |= {"subject": fx_base["subject"], "subject_type": fx_base["subject_type"], "region": fx_base["region"], "_fx_of": fx_base}
     value, unit, scale = q.value, q.unit, q.scale
@@ -123,9 +141,18 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
         metric = money_metric(text, s, lo, q.start, q.end, company)
         if metric in ("deal_amount", "capex_plan"):
             return company, "company", metric
+        recipient = recipient_after(text, q.end, s.end) if INVESTED.search(text[lo : q.start]) else None
+        if recipient:  # 'investors put X into <group>': the group is the subject, not who invested
+            return recipient[0], recipient[1], metric
         if group:
             return group[0], group[1], metric
         return carried_subject(draft, metric, fact), "sector", metric
+    if q.unit == "rank":  # 'France ranked third in Europe by AI funding': the country (or company) it places
+        metric = rank_metric(s.of(text), "")
+        if metric == "private_investment_rank" and not re.search(r"\binvest", s.of(text), re.I):
+            fact["_notes"].append("metrics.csv has no rank by funding: private_investment_rank is the closest")
+        placed = places_in(text, s.start, q.start)
+        return (placed[0].name, "country", metric) if placed else (company or "unknown", "company", metric)
     if q.unit == "percent":
         sector = group_before(text, lo, q.start) or group_before(text, q.end, min(s.end, q.end + 30))
         metric = "sector_index_growth" if re.search(r"\b(?:sectors?|index|indices|stocks?|shares?)\b", s.of(text), re.I) else "growth_rate"
@@ -133,7 +160,10 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
     if q.unit == "ratio" and q.note == "fraction" and re.match(r"\s+of\b(?!\s+(?:its|their)\b)", text[q.end : s.end]):
         # 'about a fifth of the Korean total' is a share of that total; 'shrank to a third of its value' a multiple
         sector = group_before(text, lo, q.start)
-        return (sector[0], sector[1], "share") if sector else (company or carried_subject(draft, "share", fact), "sector", "share")
+        if sector:
+            return sector[0], sector[1], "share"
+        whole = None if company else whole_of_fraction(text, q.end, s.end)
+        return company or whole or carried_subject(draft, "share", fact), "company" if company else "sector", "share"
     if q.unit == "ratio":
         if places:
             return places[0].name, "country", "multiple"
@@ -148,6 +178,9 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
     same = [f for f in draft.facts if f["_sentence"] == draft.sentences.index(s) and f["_quantity"].is_money]
     if same:
         return same[-1]["subject"], same[-1]["subject_type"], metric
+    own = COUNTED_NOUN.match(text, q.end, s.end)
+    if not group and own and set(own.group(1).lower().split()) - GENERIC:  # 'More than 500 AI deals': the sentence's own noun
+        return own.group(1) + own.group(2), "sector", metric
     return (group[0], group[1], metric) if group else (carried_subject(draft, metric, fact), "sector", metric)
 
 
@@ -174,6 +207,8 @@ def region_of(draft: Draft, s: Sentence, lo: int, hi: int, fact: dict) -> str:
         return "GLOBAL"
     for lo_, hi_, where in ((lo, hi, ""), (s.start, s.end, "sentence"), (*s.paragraph, "paragraph")):
         found = places_in(text, lo_, hi_)
+        if fact["subject_type"] == "company":  # "Germany's Helsing" places Helsing, not the other companies of the sentence
+            found = [p for p in found if not qualifies_another(text, p, fact["subject"])]
         codes = sorted({p.code for p in found})
         if not where and says_global(text[lo_:hi_]) and not found:
             return "GLOBAL"
@@ -190,5 +225,13 @@ def region_of(draft: Draft, s: Sentence, lo: int, hi: int, fact: dict) -> str:
     if len(codes) == 1 and not any(says_global(text[x.paragraph[0] : x.paragraph[1]]) for x in opening):
         fact["_notes"].append(f"region {next(iter(codes))}: the one country of the text's opening")
         return next(iter(codes))
-    fact["_notes"].append("no country named near it: GLOBAL; set the country if it has one")
+    scope = continent_in(text[s.paragraph[0] : s.paragraph[1]]) or next(
+        (continent_in(text[x.paragraph[0] : x.paragraph[1]]) for x in opening if continent_in(text[x.paragraph[0] : x.paragraph[1]])), None
+    )
+    if fact["subject_type"] == "company":
+        fact["_notes"].append(f"no country stated for {fact['subject']}: GLOBAL; set the country if it has one")
+    elif scope:  # the text's scope, wider than a country ('European venture capital')
+        fact["_notes"].append(f"the text's scope is {scope}: GLOBAL, as no ISO code names a continent")
+    else:
+        fact["_notes"].append("no country named near it: GLOBAL; set the country if it has one")
     return "GLOBAL"

@@ -17,6 +17,7 @@ SHARE_BEFORE = re.compile(
     re.I,
 )
 SHARE_AFTER = re.compile(r"^\s+of\s+(?:the\s+)?(?:total|all|overall|global|whole)\b", re.I)
+NAMED_TOTAL = re.compile(r"\s+of\s+the\s+((?:[\w'’-]+\s+){1,3}?)total\b", re.I)
 LIST_GAP = re.compile(r"\s*(?:,\s*and|,|and)\s*")
 SUB_YEAR = ("quarter", "half", "month")
 
@@ -69,6 +70,11 @@ def share(draft: Draft, fact: dict) -> bool:
     wholes = [f for f in earlier if part and f is not part and f["unit"] == part["unit"] and f["period_label"] == part["period_label"]]
     wholes = [f for f in wholes if magnitude(f) > magnitude(part)]
     whole = max(wholes, key=magnitude) if wholes else None
+    named = NAMED_TOTAL.match(text, fact["_end"], s.end)
+    if part and named:  # 'accounting for 31% of the European total': the total whose subject it names, if any
+        total, in_its_currency = named_total(draft, part, named.group(1).split())
+        if total:
+            whole, part = total, in_its_currency
     stated = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and f["_start"] >= fact["_end"] and _plain(f)]
     if part and stated and stated[0]["unit"] == part["unit"] and magnitude(stated[0]) > magnitude(part):
         whole = stated[0]  # '64% of the global total of $151 billion'
@@ -80,6 +86,24 @@ def share(draft: Draft, fact: dict) -> bool:
         fact |= {k: part[k] for k in ("subject", "subject_type", "region")}
     derive(fact, "share", [part, whole] if part and whole else [])
     return True
+
+
+def named_total(draft: Draft, part: dict, words: list[str]) -> tuple[dict | None, dict]:
+    """The total of the part's period whose subject has every word of 'the <words> total', and the part
+    in that total's currency (its stated equivalent, '£3.2 billion (about €3.8 billion)')."""
+    totals = [
+        f
+        for f in draft.facts
+        if f is not part and _plain(f) and f["metric"] == "funding_amount" and f["period_label"] == part["period_label"]
+        and all(re.search(rf"\b{re.escape(w)}\b", f["subject"], re.I) for w in words)
+    ]  # fmt: skip
+    for whole in sorted(totals, key=magnitude, reverse=True):
+        equivalents = [f for f in draft.facts if f.get("_fx_of") is part and f["unit"] == whole["unit"]]
+        if part["unit"] == whole["unit"] or equivalents:
+            return whole, part if part["unit"] == whole["unit"] else equivalents[0]
+    if totals:
+        part["_notes"].append(f"the {' '.join(words)} total is in {totals[0]['unit']} and the text gives no equivalent of {part['figure']}")
+    return None, part
 
 
 def _percent_list(draft: Draft, fact: dict) -> list[dict]:

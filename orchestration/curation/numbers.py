@@ -31,7 +31,11 @@ QUALIFIERS = (
     (r"(?:up to|as much as|at most|no more than|a maximum of)", "at_most"),
     (r"(?:less than|under|below|fewer than)", "less_than"),
 )
-PROJECTED = re.compile(r"\b(?:projected|expected|forecast(?:ed)?|estimated to|anticipated|set to|will|plans? to|predicted)\b", re.I)
+PROJECTED = re.compile(
+    r"\b(?:projected|expect(?:s|ed)?|forecasts?(?:ed)?|estimated to|anticipate[sd]?|set to|will"
+    r"|plans? to|predict(?:s|ed)?)\b",
+    re.I,
+)
 SCALE_WORD = r"(?:[\s-]*(?P<scale>trillion|billion|million|thousand|tn|bn|mn|tr|[kmb])\b)"
 UNIT_WORD = (
     r"(?:\s*(?P<percent>%|percent\b|per cent\b|percentage points?\b)"
@@ -47,6 +51,24 @@ SPELLED = re.compile(rf"(?:{WORD_NUMBER}(?:[\s-]+(?:and[\s-]+)?{WORD_NUMBER}\b)*
 ORDINAL = re.compile(
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|latter|\d+(?:st|nd|rd|th))\b", re.I
 )
+
+
+ORDINALS_IN_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+ORDINAL_VALUES = {word: n for n, word in enumerate(ORDINALS_IN_WORDS, 1)}
+# 'France ranked third', 'came in second', 'is the fifth': an ordinal that places its subject is a rank
+RANK_BEFORE = re.compile(
+    r"\b(?:rank(?:s|ed)?|plac(?:es|ed)|c(?:a|o)me(?:s)?(?:\s+in)?|finish(?:es|ed)?(?:\s+in)?|(?:is|was|are|were)\s+(?:now\s+)?the)\s+$",
+    re.I,
+)
+
+
+def rank_of(text: str, quantity: "Quantity") -> "Quantity | None":
+    """An ordinal after ranked/placed/came/'is the' read as a rank (unit rank, its value), else None."""
+    word = quantity.figure.lower()
+    value = ORDINAL_VALUES.get(word) or (int(word[:-2]) if re.fullmatch(r"\d+(?:st|nd|rd|th)", word) else None)
+    if value is None or not RANK_BEFORE.search(text[max(0, quantity.start - 30) : quantity.start]):
+        return None
+    return Quantity(quantity.start, quantity.end, quantity.figure, value, "one", "rank", "exact")
 
 
 @dataclass

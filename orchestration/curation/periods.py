@@ -16,6 +16,7 @@ MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
 )
+FULL_MONTH = "|".join(calendar.month_name[1:])
 YEAR = r"(?:19|20)\d\d"
 RELATIVE = r"(?:last|this|next|the previous|the past|the current|the coming|the following) year"
 YEAR_REF = rf"(?:{YEAR}|{RELATIVE})"
@@ -37,12 +38,14 @@ PATTERNS = (
     ("month", re.compile(rf"\b(?P<m>{MONTH})\s+(?:of\s+)?(?P<y>{YEAR_REF})\b", re.I)),
     ("year", re.compile(rf"\b(?P<y>{YEAR_REF})\b", re.I)),
 )
-# A quarter or half named without its year ('in the second quarter alone'): the year is the one in
+# A quarter, half or month named without its year ('in the second quarter alone', 'in June'): the year is the one in
 # force where it is written (timing.resolved_periods), so these run after PATTERNS took the dated ones.
 BARE = (
     ("quarter", re.compile(rf"\b(?:the\s+)?(?P<n>{ORDINAL})[\s-]+quarter\b", re.I)),
     ("quarter", re.compile(r"\bQ(?P<n>[1-4])\b")),
     ("half", re.compile(r"\b(?:the\s+)?(?P<n>first|second|latter|1st|2nd)[\s-]+half\b", re.I)),
+    # 'in June': a month in full after a preposition ('May' alone is too often the verb)
+    ("month", re.compile(rf"\b(?:in|during|since|until|through|by|from|early|late|mid-?)\s+(?P<m>{FULL_MONTH})\b")),
 )
 FISCAL_MONTHS = re.compile(
     rf"from\s+(?P<m1>{MONTH})\s+(?P<y1>{YEAR_REF})\s+(?:to|through|until)\s+(?P<m2>{MONTH})\s+(?P<y2>{YEAR_REF})", re.I
@@ -145,10 +148,11 @@ def find_periods(text: str, lo: int, hi: int, reference_year: int | None) -> lis
             found.append(period)
     for kind, pattern in BARE:
         for match in pattern.finditer(text, lo, hi):
-            if not any(a < match.end() and match.start() < b for a, b in taken):
-                n = ORDINALS.get(match.group("n").lower()) or int(match.group("n"))
-                found.append(Period(kind, "?", date(1, 1, 1), date(1, 1, 1), "inferred", None, match.span(), extra={"part": n}))
-                taken.append(match.span())
+            span = match.span("m") if kind == "month" else match.span()
+            if not any(a < span[1] and span[0] < b for a, b in taken):
+                n = MONTHS[match.group("m").lower()] if kind == "month" else ORDINALS.get(match.group("n").lower()) or int(match.group("n"))
+                found.append(Period(kind, "?", date(1, 1, 1), date(1, 1, 1), "inferred", None, span, extra={"part": n}))
+                taken.append(span)
     return sorted(found, key=lambda p: p.span)
 
 

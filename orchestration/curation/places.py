@@ -70,3 +70,17 @@ def says_global(text: str) -> bool:
 def continent_in(text: str) -> str | None:
     found = CONTINENT.search(text)
     return found.group() if found else None
+
+
+def is_demonym(name: str) -> bool:
+    return name in SHORT_FORMS and name != "Taiwan" and bool(re.search(r"(?:an|ese|ish|ch|i|ss)$", name))
+
+
+def qualifies_another(text: str, place: Place, subject: str) -> bool:
+    """A possessive or a demonym ('Germany's Helsing', 'German startup Helsing') is the country of the noun
+    phrase it qualifies (its next few words), not of a `subject` outside that phrase."""
+    possessive = re.match(r"['’]s\s+", text[place.end :])
+    if not possessive and not is_demonym(place.name):
+        return False
+    phrase = re.match(r"\s*(?:[^\s,;.()]+\s*){0,4}", text[place.end + (possessive.end() if possessive else 0) :]).group()
+    return subject not in phrase

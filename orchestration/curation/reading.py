@@ -18,6 +18,9 @@ NOT_NAMES = {
     "In", "It", "Its", "Meanwhile", "Moreover", "Notably", "Of", "On", "Only", "Research", "Series", "Since", "So", "That",
     "The", "Their", "These", "This", "Those", "Through", "To", "Under", "While", "With", "Startups", "Data", "Despite",
     "Internationally", "Domestically", "Particularly", "Previously", "Currently", "Unlike", "AI", "VC", "CEO", "IT",
+    # a figure's qualifier opening a sentence ('Nearly a quarter of ...') is never its subject
+    "Nearly", "Almost", "About", "Around", "Roughly", "Approximately", "Some", "More", "Over", "Less", "Fewer",
+    "Up", "Just", "Close", "Upwards", "Well", "Barely",
 }  # fmt: skip
 DEAL = re.compile(r"\b(?:secured|received|raised|raises|raise|attract\w*|closed|landed|obtained|round|series)\b", re.I)
 SOURCE_VERB = re.compile(r"\s+(?:said|says|expects?|estimates?|reported|reports|predicts?|forecasts?|noted|notes|projects)\b", re.I)
@@ -115,13 +118,43 @@ def group_before(text: str, lo: int, hi: int) -> tuple[str, str] | None:
         return None
     if ANAPHOR.search(groups[-1].group(1)) and ANAPHOR.search(groups[-1].group(1)).end() == len(groups[-1].group(1)):
         return None  # 'investment in the sector' refers back: the drafter carries the subject over
-    lead = r"^(?:(?:the|a|an|in|of|for|on|by|and|with|saw|total|all|last|this|next|year|their|its|our)\s+)+"
+    lead = r"^(?:(?:the|a|an|in|into|of|for|on|by|and|with|saw|total|all|last|this|next|year|their|its|our)\s+)+"
     phrase = re.sub(lead, "", groups[-1].group(1), flags=re.I)
     for place in places_in(phrase):  # 'South Korean AI chip startups', "Japan's AI startups": the country is the region
         if place.start == 0 or phrase[: place.start].strip() in ("", "the"):
             phrase = re.sub(r"^['’]s\b", "", phrase[place.end :]).strip()
     phrase = re.sub(r"\bartificial intelligence\b", "AI", phrase, flags=re.I)  # the short form curators write
     return phrase, "market" if MARKET.search(phrase) else "sector"
+
+
+INVESTED = re.compile(r"\b(?:put|puts|invest(?:s|ed)?|pour(?:s|ed)?|pump(?:s|ed)?|inject(?:s|ed)?|channel(?:l?ed|s)?)\s+$", re.I)
+
+
+def recipient_after(text: str, start: int, end: int) -> tuple[str, str] | None:
+    """'put €12.4 billion into European AI companies': the group the money went into, right after the figure."""
+    opening = re.match(r"\s+in(?:to)?\s+", text[start:end])
+    if not opening:
+        return None
+    lo = start + opening.end()
+    hi = lo + re.search(r"[,;(]|$", text[lo:end]).start()
+    found = GROUP.match(text, lo, hi)
+    return group_before(text, found.start(), found.end()) if found else None
+
+
+WHOLE_OF = re.compile(
+    r"\s+of\s+(?:all\s+|the\s+|total\s+)*(?P<whole>[\w'’-]+(?:\s+[\w'’-]+){0,4}?)\s+(?:went|go|goes|flowed|flows|was|were|is|are)\b"
+    r"(?:\s+to\s+(?P<to>(?:(?!(?:in|on|at|by|for|during|over|from|last|this|the)\b)[\w-]+\s*){1,3}))?",
+    re.I,
+)
+
+
+def whole_of_fraction(text: str, start: int, end: int) -> str | None:
+    """'a quarter of all European venture capital went to AI': 'European venture capital to AI'."""
+    found = WHOLE_OF.match(text, start, end)
+    if not found:
+        return None
+    whole = found.group("whole") + (f" to {found.group('to').strip()}" if found.group("to") else "")
+    return re.sub(r"\bartificial intelligence\b", "AI", whole, flags=re.I)
 
 
 def money_metric(text: str, sentence: Sentence, lo: int, start: int, end: int, company: str | None) -> str:
