@@ -4,6 +4,7 @@ Python: the nearest sentence of the document, so the curator sees where the copy
 
 import difflib
 import re
+from dataclasses import astuple
 from pathlib import Path
 
 import duckdb
@@ -66,4 +67,4 @@ def _with_nearest_sentence(con: duckdb.DuckDBPyConnection, found: list[Violation
                 f"; the nearest sentence is {sentence!r}, which differs from character {at + 1} on"
                 f" (evidence {evidence[at : at + 12]!r}, text {sentence[at : at + 12]!r})"
             )
-    return [Violation(v.file, v.row, v.field, v.rule, v.message + hints.get((v.file, v.row), "")) for v in found]
+    return [Violation(*astuple(v)[:4], v.message + hints.get((v.file, v.row), "")) if v in lost else v for v in found]
