@@ -61,8 +61,6 @@ def share(draft: Draft, fact: dict) -> bool:
     wholes = [f for f in earlier if part and f is not part and f["unit"] == part["unit"] and f["period_label"] == part["period_label"]]
     wholes = [f for f in wholes if magnitude(f) > magnitude(part)]
     whole = max(wholes, key=magnitude) if wholes else None
-    annual = annual_total(draft, part, text[fact["_end"] : s.end]) if part else None
-    whole = annual or whole  # 'roughly two-fifths of the annual total': the year's total that holds the part's period
     named = NAMED_TOTAL.match(text, fact["_end"], s.end)
     if part and named:  # 'accounting for 31% of the European total': the total whose subject it names, if any
         total, in_its_currency = named_total(draft, part, named.group(1).split())
@@ -71,6 +69,8 @@ def share(draft: Draft, fact: dict) -> bool:
     stated = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and f["_start"] >= fact["_end"] and _plain(f)]
     if part and stated and stated[0]["unit"] == part["unit"] and magnitude(stated[0]) > magnitude(part):
         whole = stated[0]  # '64% of the global total of $151 billion'
+    annual = annual_total(draft, part, text[fact["_end"] : s.end]) if part else None
+    whole = annual or whole  # 'roughly two-fifths of the annual total': the year's total that holds the part's period
     if part and whole and part["metric"] == whole["metric"] == "funding_amount" and "_part_of" not in part and contains(whole, part):
         part["_part_of"] = whole
         part["_notes"].append(f"part of {whole['figure']} (the whole of its share): check")

@@ -198,7 +198,10 @@ def projected_population(text: str, lo: int, hi: int, earlier: list[str]) -> str
     found = list(FUNDING_OF.finditer(text, lo, hi))
     if not found:
         return None
-    words = re.sub(r"\bartificial intelligence\b", "AI", found[-1].group("phrase"), flags=re.I).split()
+    phrase = re.split(r"\b(?:expect|forecast|predict|project|anticipate|see|estimate)(?:s|ed)?\s+", found[-1].group("phrase"), flags=re.I)[
+        -1
+    ]
+    words = re.sub(r"\bartificial intelligence\b", "AI", phrase, flags=re.I).split()
     while words and (places_in(words[0]) or words[0] in REGION_WORDS or words[0].lower() in ("the", "total", "all", "annual")):
         words.pop(0)
     if len(words) < 2:  # 'the funding' alone names no population
