@@ -365,6 +365,8 @@ def test_money_put_into_a_group_has_that_group_as_its_subject_and_so_does_its_mu
 def test_an_amount_that_brokers_expect_is_projected():
     by, _, _ = drafted_by_figure("960_asia_robots", ASIA, 2024)
     assert drafted_fields(by["$20 billion"], "qualifier", "period_label", "period_basis") == ("projected", "2024", "stated")
+    # 'Asian robotics investment' names the earlier population with its region word: 'Asian robotics startups'
+    assert drafted_fields(by["$20 billion"], "subject", "region") == ("Asian robotics startups", "GLOBAL")
 
 
 def test_an_ordinal_after_placed_is_a_rank_of_the_country_that_opens_the_sentence():

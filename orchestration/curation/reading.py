@@ -202,15 +202,17 @@ def projected_population(text: str, lo: int, hi: int, earlier: list[str]) -> str
         -1
     ]
     words = re.sub(r"\bartificial intelligence\b", "AI", phrase, flags=re.I).split()
+    dropped = []
     while words and (places_in(words[0]) or words[0] in REGION_WORDS or words[0].lower() in ("the", "total", "all", "annual")):
-        words.pop(0)
+        dropped.append(words.pop(0))
     if len(words) < 2:  # 'the funding' alone names no population
         return None
-    head = [w.lower() for w in words[:-1]]
-    for subject in reversed(earlier):
-        have = [w.lower().rstrip("s") for w in subject.split()]
-        if head and all(w.rstrip("s") in have for w in head):
-            return subject
+    head = [w.lower().rstrip("s") for w in words[:-1]]
+    regional = [w.lower() for w in dropped if w in REGION_WORDS]  # 'European AI funding': 'European AI startups' first
+    for wanted in ([*head, *regional], head) if regional else (head,):
+        for subject in reversed(earlier):
+            if all(w in [x.lower().rstrip("s") for x in subject.split()] for w in wanted):
+                return subject
     return " ".join(words)
 
 
