@@ -147,7 +147,7 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
             return recipient[0], recipient[1], metric
         if group:
             return group[0], group[1], metric
-        earlier = [f["subject"] for f in draft.facts if f["subject_type"] == "sector" and f["subject"] != "unknown"]
+        earlier = [f["subject"] for f in draft.facts if f["metric"] == "funding_amount" and f["subject_type"] == "sector"]
         own = projected_population(text, s.start, q.start, earlier) if is_projected(text[s.start : q.start]) else None
         if own:  # 'Analysts forecast Chinese AI chip funding to reach X': its own words, not the sentence before's
             return own, "sector", metric
