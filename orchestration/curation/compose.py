@@ -16,6 +16,7 @@ from .reading import (
     count_metric,
     group_before,
     money_metric,
+    projected_population,
     rank_metric,
     recipient_after,
     sentences,
@@ -146,6 +147,10 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
             return recipient[0], recipient[1], metric
         if group:
             return group[0], group[1], metric
+        earlier = [f["subject"] for f in draft.facts if f["metric"] == "funding_amount" and f["subject_type"] == "sector"]
+        own = projected_population(text, s.start, q.start, earlier) if is_projected(text[s.start : q.start]) else None
+        if own:  # 'Analysts forecast Chinese AI chip funding to reach X': its own words, not the sentence before's
+            return own, "sector", metric
         return carried_subject(draft, metric, fact), "sector", metric
     if q.unit == "rank":  # 'France ranked third in Europe by AI funding': the country (or company) it places
         metric = rank_metric(s.of(text), "")
@@ -184,14 +189,24 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
     return (group[0], group[1], metric) if group else (carried_subject(draft, metric, fact), "sector", metric)
 
 
+PRONOUN = re.compile(r"(?:^|[,;:]\s+)(?:they|it|that|this|these|those)\s+(?!(?:year|quarter|month|half|week)\b)\w+", re.I)
+
+
 def carried_subject(draft: Draft, metric: str, fact: dict | None = None) -> str:
-    """The subject of the latest earlier figure of the same metric (a sentence that names none)."""
-    for earlier in reversed(draft.facts):
-        if earlier["metric"] in (metric, "funding_amount") and earlier["subject"] != "unknown":
-            if fact is not None:
-                fact["_carried"] = earlier
-                fact["_notes"].append(f"subject carried over from {earlier['figure']}")
-            return earlier["subject"]
+    """The subject of the latest earlier figure of the same metric (a sentence that names none); after a
+    pronoun ('They raised', 'That was up'), the subject of the latest earlier sentence that has one."""
+    named = [f for f in draft.facts if f["subject"] != "unknown"]
+    fitting = [f for f in named if f["metric"] in (metric, "funding_amount")]
+    if fact is not None:
+        s = draft.sentences[fact["_sentence"]]
+        if PRONOUN.search(draft.text[s.start : fact["_start"]]):
+            fitting = [f for f in named if f["_sentence"] < fact["_sentence"]] or fitting
+    earlier = (fitting or named)[-1:]
+    for carried in earlier:
+        if fact is not None:
+            fact["_carried"] = carried
+            fact["_notes"].append(f"subject carried over from {carried['figure']}")
+        return carried["subject"]
     return "unknown"
 
 

@@ -4,6 +4,7 @@ currency equivalent, lower bound) and their inputs, part_of, and the facts' ids.
 import re
 
 from .state import Draft
+from .wholes import annual_total, contains, keep_parts_within_wholes, magnitude, part_of
 
 GROWTH = re.compile(
     r"\b(?:increase[ds]?|rise|rose|risen|growth|grew|grown|jump(?:ed|s)?|gain(?:ed|s)?|surge[ds]?|up|decrease[ds]?|decline[ds]?|drop(?:ped|s)?"
@@ -19,20 +20,10 @@ SHARE_BEFORE = re.compile(
 SHARE_AFTER = re.compile(r"^\s+of\s+(?:the\s+)?(?:total|all|overall|global|whole)\b", re.I)
 NAMED_TOTAL = re.compile(r"\s+of\s+the\s+((?:[\w'’-]+\s+){1,3}?)total\b", re.I)
 LIST_GAP = re.compile(r"\s*(?:,\s*and|,|and)\s*")
-SUB_YEAR = ("quarter", "half", "month")
-
-
-def magnitude(fact: dict) -> float:
-    scales = {"one": 1, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-    return (fact["value"] or 0) * scales[fact["scale"]]
 
 
 def _plain(fact: dict) -> bool:
     return "_fx_of" not in fact and "derivation" not in fact
-
-
-def _contains(whole: dict, part: dict) -> bool:
-    return whole["_period"].start <= part["_period"].start and part["_period"].end <= whole["_period"].end
 
 
 def link(draft: Draft) -> None:
@@ -78,7 +69,9 @@ def share(draft: Draft, fact: dict) -> bool:
     stated = [f for f in draft.facts if f["_sentence"] == fact["_sentence"] and f["_start"] >= fact["_end"] and _plain(f)]
     if part and stated and stated[0]["unit"] == part["unit"] and magnitude(stated[0]) > magnitude(part):
         whole = stated[0]  # '64% of the global total of $151 billion'
-    if part and whole and part["metric"] == whole["metric"] == "funding_amount" and "_part_of" not in part:
+    annual = annual_total(draft, part, text[fact["_end"] : s.end]) if part else None
+    whole = annual or whole  # 'roughly two-fifths of the annual total': the year's total that holds the part's period
+    if part and whole and part["metric"] == whole["metric"] == "funding_amount" and "_part_of" not in part and contains(whole, part):
         part["_part_of"] = whole
         part["_notes"].append(f"part of {whole['figure']} (the whole of its share): check")
     fact["metric"] = "share"
@@ -207,53 +200,6 @@ def lower_bound(draft: Draft, fact: dict) -> None:
             fact |= {k: other[k] for k in ("subject", "subject_type", "region")}
             derive(fact, "lower_bound", [other])
             return
-
-
-def part_of(draft: Draft, fact: dict) -> None:
-    if not _plain(fact) or not fact["_quantity"].is_money:
-        return
-    if "_part_of" in fact:
-        return
-    totals = [f for f in draft.facts if f is not fact and _plain(f) and f["metric"] == "funding_amount" and f["unit"] == fact["unit"]]
-    earlier = [f for f in totals if f["_end"] <= fact["_start"]]
-    if fact["metric"] == "deal_amount":  # a deal is part of the total of its own period, never of another
-        wholes = [f for f in earlier if f["period_label"] == fact["period_label"]]
-        if not wholes:
-            fact["_notes"].append(f"no total in {fact['unit']} of its own period ({fact['period_label']}) in the text: no part_of")
-    elif fact["metric"] == "funding_amount" and fact["period_type"] in SUB_YEAR:
-        longer = [f for f in totals if _contains(f, fact) and f["_period"] != fact["_period"] and f["region"] == fact["region"]]
-        wholes = sorted(longer, key=lambda f: (f["_period"].end - f["_period"].start, abs(f["_start"] - fact["_start"])), reverse=True)
-    else:
-        return
-    if wholes:
-        fact["_part_of"] = wholes[-1]
-        fact["_notes"].append(f"part of {wholes[-1]['figure']} ({wholes[-1]['period_label']}): check")
-
-
-def keep_parts_within_wholes(draft: Draft) -> None:
-    """Drop the part_of links of a whole whose parts would add up to more than it (the ingest refuses that)."""
-    for whole in draft.facts:
-        parts = [f for f in draft.facts if f.get("_part_of") is whole and f["qualifier"] not in ("at_most", "less_than")]
-        deals = [f for f in parts if f["metric"] == "deal_amount"]
-        if deals and len(deals) < len(parts) and _exceeds(whole, parts):
-            # the deals lie inside the shorter periods' totals, so both together count them twice: keep the deals
-            for part in [f for f in parts if f not in deals]:
-                _unlink(part, whole, "its deals are part of it already and fall within this period's total")
-            parts = deals
-        if _exceeds(whole, parts):
-            for part in parts:
-                _unlink(part, whole, "the parts would add up to more")
-
-
-def _exceeds(whole: dict, parts: list[dict]) -> bool:
-    bounded = whole["qualifier"] not in ("at_least", "more_than")
-    return bool(parts) and bounded and sum(map(magnitude, parts)) > magnitude(whole) * (1 + 1e-9)
-
-
-def _unlink(part: dict, whole: dict, why: str) -> None:
-    del part["_part_of"]
-    part["_notes"] = [n for n in part["_notes"] if not n.startswith(f"part of {whole['figure']} ")]
-    part["_notes"].append(f"not made part of {whole['figure']}: {why}")
 
 
 def prefix_of(document_id: str) -> str:

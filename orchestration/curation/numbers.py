@@ -22,6 +22,7 @@ SUFFIX_CURRENCIES |= {"euros": "EUR", "euro": "EUR", "pounds": "GBP", "yen": "JP
 SUFFIX_CURRENCIES |= {"krw": "KRW", "cny": "CNY", "jpy": "JPY", "gbp": "GBP"}
 FRACTIONS = {"half": 0.5, "halves": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quarter": 0.25, "quarters": 0.25, "fifth": 0.2}
 FRACTIONS |= {"fifths": 0.2, "tenth": 0.1, "tenths": 0.1}
+HALF_OF_TOTAL = re.compile(r"\s+of\s+(?:the\s+)?(?:annual|yearly|full[\s-]year|whole[\s-]year|year['’]s)\s+(?:total|figure|sum)\b", re.I)
 MULTIPLES = {"twice": 2, "double": 2, "doubled": 2, "triple": 3, "tripled": 3, "quadruple": 4}
 QUALIFIERS = (
     (r"(?:about|approximately|around|roughly|some|an estimated|close to)", "approximately"),
@@ -129,6 +130,8 @@ def _multiple_or_fraction(text: str, start: int, end: int, token: str) -> Quanti
         return Quantity(start, end, text[start:end], MULTIPLES[word], "one", "ratio", "exact")
     if word in FRACTIONS:
         article = re.search(r"\b(a|an|one|two|three)[\s-]$", text[max(0, start - 6) : start], re.I)
+        if not article and word == "half" and HALF_OF_TOTAL.match(text, end):  # 'half of the full-year figure'
+            return Quantity(start, end, text[start:end], 0.5, "one", "ratio", "exact", "fraction")
         if not article:
             return None  # 'the quarter', 'half of them': no fraction is written
         numerator = 1 if article.group(1).lower() in ("a", "an", "one") else _words_value(article.group(1))

@@ -25,6 +25,8 @@ ORDINAL = r"(?:first|second|third|fourth|latter|1st|2nd|3rd|4th)"
 OFFSETS = {"last": -1, "this": 0, "next": 1, "the previous": -1, "the past": -1, "the current": 0, "the coming": 1}
 OFFSETS |= {"the following": 1}
 
+# 'over the same year', 'in the same year', 'that year': the last year stated (timing.resolved_periods), not the quarter in force
+SAME_YEAR = re.compile(r"\b(?:the\s+same\s+(?:calendar\s+)?year|that\s+(?:same\s+)?year)\b", re.I)
 SAME_PART = re.compile(rf"\bthe same (?P<part>quarter|half|month)\s+(?:of|in)\s+(?P<y>{YEAR_REF})", re.I)
 PATTERNS = (
     ("quarter", re.compile(rf"\b(?:the\s+)?(?P<n>{ORDINAL})\s+quarter\s+(?:of\s+)?(?P<y>{YEAR_REF})", re.I)),
@@ -122,6 +124,9 @@ def find_periods(text: str, lo: int, hi: int, reference_year: int | None) -> lis
             kind = match.group("part").lower()
             found.append(Period(kind, "?", date(year, 1, 1), date(year, 12, 31), "relative" if words else "stated", words, match.span()))
             taken.append(match.span())
+    for match in SAME_YEAR.finditer(text, lo, hi):
+        found.append(Period("year", "?", date(1, 1, 1), date(1, 1, 1), "inferred", None, match.span(), extra={"same_year": True}))
+        taken.append(match.span())
     for kind, pattern in PATTERNS:
         for match in pattern.finditer(text, lo, hi):
             span = match.span()
@@ -182,6 +187,17 @@ def same_part(period: Period, earlier: list[Period]) -> Period | None:
     n = int(model.label[-1]) if period.type in ("quarter", "half") else model.start.month
     label, start, end = labelled(period.type, period.start.year, n)
     return Period(period.type, label, start, end, period.basis, period.text, period.span)
+
+
+def same_year(period: Period, earlier: list[Period]) -> Period | None:
+    """'the same year': the latest year written before it (else the year of the latest period)."""
+    model = next((p for p in reversed(earlier) if p.type == "year"), None) or (earlier[-1] if earlier else None)
+    if model is None:
+        return None
+    year = model.start.year
+    label, start, end = labelled("year", year)
+    why = f"'the same year' is the last year the text states before it, {year}."
+    return Period("year", label, start, end, "inferred", None, period.span, extra={"why": why})
 
 
 def year_before(period: Period) -> Period:

@@ -21,6 +21,8 @@ NOT_NAMES = {
     # a figure's qualifier opening a sentence ('Nearly a quarter of ...') is never its subject
     "Nearly", "Almost", "About", "Around", "Roughly", "Approximately", "Some", "More", "Over", "Less", "Fewer",
     "Up", "Just", "Close", "Upwards", "Well", "Barely",
+    # a pronoun opening a sentence refers back (compose.carried_subject), it names no company
+    "They", "He", "She", "We", "Both", "Each",
 }  # fmt: skip
 DEAL = re.compile(r"\b(?:secured|received|raised|raises|raise|attract\w*|closed|landed|obtained|round|series)\b", re.I)
 SOURCE_VERB = re.compile(r"\s+(?:said|says|expects?|estimates?|reported|reports|predicts?|forecasts?|noted|notes|projects)\b", re.I)
@@ -108,8 +110,35 @@ def company_before(text: str, lo: int, hi: int) -> str | None:
     return best
 
 
+# 'Chinese makers of artificial intelligence chips raised': the group is '<thing> makers', its region the demonym's.
+MAKERS_OF = re.compile(
+    r"\b(?P<role>makers|developers|providers|producers|manufacturers|designers|suppliers|vendors)\s+of\s+"
+    r"(?P<thing>(?:[\w-]+\s+){0,3}?[\w-]+?)(?=\s+(?:raised|secured|received|attracted|drew|took|got|saw|were|are|had|have|closed|"
+    r"landed|collected|pulled|brought|in|during|for|with|and|to)\b|\s*[,.;(]|\s*$)",
+    re.I,
+)
+
+
+def makers_of(text: str, lo: int, hi: int) -> re.Match | None:
+    found = list(MAKERS_OF.finditer(text, lo, hi))
+    return found[-1] if found else None
+
+
+def makers_phrase(found: re.Match) -> str:
+    """'makers of artificial intelligence chips' -> 'AI chip makers' (the thing made, singular, before the role)."""
+    words = re.sub(r"\bartificial intelligence\b", "AI", found.group("thing"), flags=re.I).split()
+    if re.search(r"[^s]s$", words[-1]):
+        words[-1] = words[-1][:-1]
+    return " ".join([*words, found.group("role").lower()])
+
+
 def group_before(text: str, lo: int, hi: int) -> tuple[str, str] | None:
-    """'investment in generative AI corporations' -> ('generative AI corporations', 'sector')."""
+    """'investment in generative AI corporations' -> ('generative AI corporations', 'sector');
+    'Chinese makers of AI chips' -> ('AI chip makers', 'sector')."""
+    makers = makers_of(text, lo, hi)
+    later = [g for g in GROUP.finditer(text, lo, hi) if makers and g.start() >= makers.end()]
+    if makers and not later and not [m for m in SECTOR.finditer(text, lo, hi) if m.start() >= makers.end()]:
+        return makers_phrase(makers), "sector"
     sector = list(SECTOR.finditer(text, lo, hi))
     if sector:
         return sector[-1].group(1), "sector"
@@ -155,6 +184,36 @@ def whole_of_fraction(text: str, start: int, end: int) -> str | None:
         return None
     whole = found.group("whole") + (f" to {found.group('to').strip()}" if found.group("to") else "")
     return re.sub(r"\bartificial intelligence\b", "AI", whole, flags=re.I)
+
+
+# 'Analysts forecast Chinese AI chip funding to reach X': the population the projection is about, in its own words.
+FUNDING_OF = re.compile(
+    r"\b(?P<phrase>(?:[\w'’-]+\s+){0,3}?(?:funding|investment|financing|spending))\s+(?:to|will|would|could|should|may|might|is|was)\b",
+    re.I,
+)
+
+
+def projected_population(text: str, lo: int, hi: int, earlier: list[str]) -> str | None:
+    """The projection's own phrase ('AI chip funding'), or the earlier subject it names ('AI chip makers')."""
+    found = list(FUNDING_OF.finditer(text, lo, hi))
+    if not found:
+        return None
+    phrase = re.split(r"\b(?:expect|forecast|predict|project|anticipate|see|estimate)(?:s|ed)?\s+", found[-1].group("phrase"), flags=re.I)[
+        -1
+    ]
+    words = re.sub(r"\bartificial intelligence\b", "AI", phrase, flags=re.I).split()
+    dropped = []
+    while words and (places_in(words[0]) or words[0] in REGION_WORDS or words[0].lower() in ("the", "total", "all", "annual")):
+        dropped.append(words.pop(0))
+    if len(words) < 2:  # 'the funding' alone names no population
+        return None
+    head = [w.lower().rstrip("s") for w in words[:-1]]
+    regional = [w.lower() for w in dropped if w in REGION_WORDS]  # 'European AI funding': 'European AI startups' first
+    for wanted in ([*head, *regional], head) if regional else (head,):
+        for subject in reversed(earlier):
+            if all(w in [x.lower().rstrip("s") for x in subject.split()] for w in wanted):
+                return subject
+    return " ".join(words)
 
 
 def money_metric(text: str, sentence: Sentence, lo: int, start: int, end: int, company: str | None) -> str:

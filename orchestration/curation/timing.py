@@ -18,6 +18,8 @@ def resolved_periods(text: str, found: list[Sentence], reference_year: int | Non
         for period in written:
             if "part" in period.extra:
                 period = year_in_force(text, s, period, written, in_force, reference_year)
+            elif "same_year" in period.extra:
+                period = periods_.same_year(period, in_force)
             elif period.label == "?":
                 period = periods_.same_part(period, seen)
             if period:
