@@ -53,21 +53,20 @@ def check_sources(sources_root: Path, document: str | None = None, allow_drafts:
     """Every ingest rule over the whole tree (with `allow_drafts`, lines still marked draft pass),
     then, if they all hold, each claim recomputed by dbt's own audit SQL. With `document`, only the
     violations and claims of that document's files are kept."""
-    con = duckdb.connect()
-    try:
-        summary = ingest.ingest(con, Path(sources_root), waive=DRAFT_RULES if allow_drafts else frozenset())
-    except SourceValidationError as error:
-        # another document's problems stop the check of this one too: then they are the ones shown
-        mine = [v for v in error.violations if _concerns(v.file, document)]
-        return Check(violations=mine or error.violations)
-    claims = [claim for claim in _claims(con) if document is None or claim.document_id == document]
-    check = Check([], claims, summary.documents, summary.facts, summary.exclusions)
-    check.mentions = _rows(
-        con, "select * from raw.number_mentions where ? is null or document_id = ? order by document_id, char_offset", document
-    )
-    check.fact_rows = _rows(con, "select * from raw.facts where ? is null or document_id = ? order by source_file, source_line", document)
-    check.exclusion_rows = _rows(con, "select * from raw.exclusions where ? is null or document_id = ? order by all", document)
-    check.drafts = {(file, line) for file, line in con.execute(DRAFT_LINES).fetchall()}
+    with duckdb.connect() as con:
+        try:
+            summary = ingest.ingest(con, Path(sources_root), waive=DRAFT_RULES if allow_drafts else frozenset())
+        except SourceValidationError as error:
+            # another document's problems stop the check of this one too: then they are the ones shown
+            mine = [v for v in error.violations if _concerns(v.file, document)]
+            return Check(violations=mine or error.violations)
+        claims = [claim for claim in _claims(con) if document is None or claim.document_id == document]
+        check = Check([], claims, summary.documents, summary.facts, summary.exclusions)
+        scoped = "where ? is null or document_id = ?"
+        check.mentions = _rows(con, f"select * from raw.number_mentions {scoped} order by document_id, char_offset", document)
+        check.fact_rows = _rows(con, f"select * from raw.facts {scoped} order by source_file, source_line", document)
+        check.exclusion_rows = _rows(con, f"select * from raw.exclusions {scoped} order by all", document)
+        check.drafts = {(file, line) for file, line in con.execute(DRAFT_LINES).fetchall()}
     return check
 
 
