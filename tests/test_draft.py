@@ -694,6 +694,14 @@ def test_at_its_forefront_and_topped_are_rank_one_and_ahead_of_is_second_at_best
     )
 
 
+def test_a_demonym_before_a_lead_phrase_is_not_its_subject():
+    text = "Models\n\nCohere, the Canadian firm, led the charge in foundation model production in 2023.\n"
+    _, facts, _ = drafted_by_figure("982_demonym", text, 2024)
+    assert [drafted_fields(f, "figure", "subject", "subject_type", "region", "value") for f in facts] == [
+        ("led the charge", "Cohere", "company", "GLOBAL", 1)
+    ]
+
+
 def test_lead_phrases_without_a_ranked_metric_and_amounts_that_topped_a_figure_are_not_ranks():
     _, facts, _ = drafted_by_figure("981_not_ranks", "Talks\n\nAcme took the lead in the talks. Funding topped $5 billion in 2024.\n", 2024)
     assert [(f["figure"], f["unit"]) for f in facts] == [("$5 billion", "USD")]

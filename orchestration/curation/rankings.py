@@ -149,7 +149,8 @@ def subject_before(draft: Draft, index: int, at: int) -> tuple[str, str, str, li
     text, s = draft.text, draft.sentences[index]
     commas = [m.end() for m in re.finditer(r"[,;]", text[s.start : at])]
     for lo in dict.fromkeys([s.start + commas[-1] if commas else s.start, s.start]):
-        candidates = [(p.start, named(draft, index, p.name)) for p in places_in(text, lo, at)]
+        # a demonym qualifies a noun ('Cohere, the Canadian firm, led'): it is never the subject itself
+        candidates = [(p.start, named(draft, index, p.name)) for p in places_in(text, lo, at) if not is_demonym(p.name)]
         company = company_before(text, lo, at)
         if company and not places_in(company):
             candidates.append((text.rfind(company, lo, at), named(draft, index, company)))
