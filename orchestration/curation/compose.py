@@ -7,6 +7,7 @@ from ..ledger.coverage import NUMBER
 from .exclusions import reason_after_reading, reason_before_reading
 from .numbers import Quantity, is_projected, is_year, rank_of, read_quantity
 from .places import continent_in, places_in, qualifies_another, says_global
+from .rankings import draft_ranks
 from .reading import (
     FUTURE_SPAN,
     GOVERNMENT,
@@ -55,6 +56,7 @@ def compose(document_id: str, text: str, reference_year: int | None, author: str
         else:
             draft.facts.append(fact_of(draft, index, quantity))
             consumed = quantity.end
+    draft_ranks(draft)  # ranks written in words hold no number token
     assign_periods(draft)
     for index, quantity in years:
         year_mention(draft, index, quantity)

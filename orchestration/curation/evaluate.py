@@ -31,6 +31,7 @@ class Score:
     curated: int = 0
     with_number: int = 0
     matched: int = 0
+    matched_with_number: int = 0
     figure_exact: int = 0
     right: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
     claims: int = 0
@@ -88,6 +89,7 @@ def score_document(curated: list[dict], drafted: list[dict], claims: dict[str, s
             continue
         d = drafted[pairs[i]]
         score.matched += 1
+        score.matched_with_number += numbered
         score.figure_exact += d["figure"] == c["figure"]
         for name in FIELDS:
             score.right[name] += d.get(name) == c.get(name)
@@ -232,8 +234,9 @@ def share(part: int, whole: int) -> str:
 def report(result: dict) -> list[str]:
     s = result["score"]
     lines = [
-        f"curated facts: {s.curated} ({s.with_number} with a number token; the rest state a rank in words)",
-        f"figure and evidence found:        {share(s.matched, s.curated)} of all, {share(s.matched, s.with_number)} of those with a number",
+        f"curated facts: {s.curated} ({s.with_number} with a number token; the rest state a rank or a count in words)",
+        f"figure and evidence found:        {share(s.matched, s.curated)} of all, "
+        f"{share(s.matched_with_number, s.with_number)} of those with a number",
         f"  evidence verbatim:              {share(s.matched, s.matched)} of the found",
         f"  figure written as curated:      {share(s.figure_exact, s.matched)}",
     ]

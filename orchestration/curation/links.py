@@ -186,7 +186,7 @@ def multiple(draft: Draft, fact: dict) -> None:
 
 
 def lower_bound(draft: Draft, fact: dict) -> None:
-    if fact["qualifier"] not in ("more_than", "at_least") or "derivation" in fact:
+    if fact["qualifier"] not in ("more_than", "at_least") or "derivation" in fact or fact["unit"] == "rank":
         return
     for other in draft.facts:
         same_kind = other["metric"] == fact["metric"] and other["unit"] == fact["unit"] and other["period_label"] == fact["period_label"]
