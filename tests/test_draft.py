@@ -718,3 +718,11 @@ def test_the_rankings_draft_with_its_review_markers_deleted_passes_validate(tmp_
     capsys.readouterr()
     assert validate(root, None) == 0
     assert "Every ingest rule holds (1 documents, 22 facts, 0 exclusions checked)" in capsys.readouterr().out
+
+
+def test_an_amount_after_to_top_is_an_amount_not_a_rank():
+    text = "Quantum startups raised $3 billion in 2024.\n\nBrokers expect quantum funding in Canada to top $9 billion in 2026.\n"
+    by, _, _ = drafted_by_figure("951_quantum", text, 2025)
+    outlook = by["$9 billion"]
+    assert (outlook["value"], outlook["unit"], outlook["scale"], outlook["metric"]) == (9, "USD", "billion", "funding_amount")
+    assert outlook["period_label"] == "2026"

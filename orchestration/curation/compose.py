@@ -117,7 +117,7 @@ def fact_of(draft: Draft, index: int, q: Quantity) -> dict:
     if fx_base:
         fact |= {"subject": fx_base["subject"], "subject_type": fx_base["subject_type"], "region": fx_base["region"], "_fx_of": fx_base}
     value, unit, scale = q.value, q.unit, q.scale
-    if re.search(r"\btop\s+$", text[max(0, q.start - 5) : q.start], re.I):
+    if q.unit == "count" and q.scale == "one" and re.search(r"\btop\s+$", text[max(0, q.start - 5) : q.start], re.I):
         unit, qualifier = "rank", "at_most"
         fact["_start"] = q.start - 4
         fact["metric"] = rank_metric(s.of(text), text[q.start : q.end + 40])
