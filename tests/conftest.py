@@ -13,6 +13,8 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
 SOURCES = PROJECT / "sources"
+# Articles written for the tests, laid out like sources/ (their manifest holds only their own entries).
+ARTICLES = PROJECT / "tests" / "articles"
 DOC_000 = "000_0abe4671bbdbf48d"
 
 
@@ -66,7 +68,25 @@ def rows_only_in_each(con: duckdb.DuckDBPyConnection, left: str, right: str) -> 
 
 def fact_id_document(fact_id: str) -> str:
     prefix = fact_id.split(".")[0][1:]
-    return next(p.stem for p in (SOURCES / "documents").glob(f"{prefix}_*.txt"))
+    return next(p.stem for root in (SOURCES, ARTICLES) for p in (root / "documents").glob(f"{prefix}_*.txt"))
+
+
+def sources_with_articles(root: Path, *document_ids: str) -> SourceCopy:
+    """A copy of sources/ at `root` with the named test articles (tests/articles/) added as a curator
+    adds them: text, manifest entry, facts and exclusions, and nothing else changed."""
+    shutil.copytree(SOURCES, root)
+    entries = {
+        json.loads(line)["document_id"]: line
+        for line in (ARTICLES / "documents" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    }
+    with (root / "documents" / "manifest.jsonl").open("a", encoding="utf-8") as manifest:
+        for document_id in document_ids:
+            manifest.write(entries[document_id] + "\n")
+            shutil.copy(ARTICLES / "documents" / f"{document_id}.txt", root / "documents")
+            for folder in ("facts", "exclusions"):
+                if (ARTICLES / folder / f"{document_id}.jsonl").exists():
+                    shutil.copy(ARTICLES / folder / f"{document_id}.jsonl", root / folder)
+    return SourceCopy(root)
 
 
 @pytest.fixture
