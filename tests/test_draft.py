@@ -87,10 +87,10 @@ def test_a_named_deal_is_part_of_its_period_total_and_its_share_names_both():
     assert (share["metric"], share["derivation"], share["derived_from"]) == ("share", "share", [deal["fact_id"], total["fact_id"]])
 
 
-def test_a_fraction_with_nearly_is_an_upper_bound_and_a_day_of_the_month_is_excluded():
+def test_a_fraction_with_nearly_is_drafted_nearly_and_a_day_of_the_month_is_excluded():
     by, _, made = drafted_by_figure("950_robotics", ROBOTICS, 2024)
     fraction = by["two-thirds"]
-    assert (fraction["value"], fraction["unit"], fraction["qualifier"], fraction["derived_from"]) == (0.6667, "ratio", "at_most", [])
+    assert (fraction["value"], fraction["unit"], fraction["qualifier"], fraction["derived_from"]) == (0.6667, "ratio", "nearly", [])
     (day,) = [e for e in made.exclusions if e["text"] == "12"]
     assert day["context"] == "said on the 12th." and day["reason"].startswith("Day of the month")
 
@@ -224,7 +224,7 @@ def test_a_quarter_without_a_year_in_a_sentence_that_names_the_year_is_stated():
 def test_a_multiple_divides_the_figure_its_sentence_pairs_it_with_by_the_one_after_it():
     by, _, _ = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
     multiple = by["three times"]
-    assert (multiple["value"], multiple["qualifier"], multiple["derivation"]) == (3, "at_most", "multiple")
+    assert (multiple["value"], multiple["qualifier"], multiple["derivation"]) == (3, "nearly", "multiple")
     assert multiple["derived_from"] == ["d957.ai_chip_startups_funding_2024q2", "d957.ai_chip_startups_funding_2024q1"]
     assert period(multiple) == ("quarter", "2024-Q2", "inferred", None)
 
@@ -261,10 +261,11 @@ def test_a_figure_for_a_continent_is_global_and_a_possessive_country_is_the_regi
     assert "the text says Europe: GLOBAL, as no ISO code names a continent" in deals["review_note"]
 
 
-def test_a_plan_over_years_to_come_is_a_projected_capex_plan_in_the_reference_year():
+def test_a_governments_plan_over_years_to_come_is_a_projected_public_programme_in_the_reference_year():
     by, _, _ = drafted_by_figure("957_tw_chips", TAIWAN, 2024)
     plan = by["NT$300 billion"]
-    assert (plan["metric"], plan["subject"], plan["subject_type"], plan["region"]) == ("capex_plan", "government", "country", "TW")
+    drafted = (plan["metric"], plan["subject"], plan["subject_type"], plan["region"])
+    assert drafted == ("public_programme", "government", "government", "TW")
     assert (plan["qualifier"], period(plan)) == ("projected", ("year", "2024", "inferred", None))
     assert plan["note"] == "A plan over the next ten years from 2024; the period is the reference year."
     assert "the span ('the next ten years') cannot be expressed as a period yet" in plan["review_note"]
@@ -426,7 +427,7 @@ def test_a_qualifier_opening_a_sentence_is_never_the_subject_of_its_fraction():
         "Asian venture capital to robotics",
         "sector",
         "share",
-        "at_most",
+        "nearly",
         0.3333,
         "GLOBAL",
     )

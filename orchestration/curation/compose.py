@@ -30,6 +30,14 @@ from .years import year_mention
 FX_BETWEEN = re.compile(r"\s*\(\s*(?:about|approximately|around|roughly|some|or|equivalent to|approx\.|~)?\s*$", re.I)
 COUNTED_NOUN = re.compile(r"\s+((?:[\w'’-]+\s+){1,3}?)(deals|transactions|rounds|investments)\b", re.I)
 GENERIC = {"new", "more", "such", "these", "those", "the", "other", "separate", "individual", "total", "all", "of", "in"}
+# 'the government's 100 trillion won AI programme': a state's commitment, not a company's capex
+PROGRAMME = re.compile(r"\b(?:programmes?|programs?|plans?|funds?|initiatives?|packages?|strategy)\b", re.I)
+# '78% of organizations reported using AI': a statistic about a population, an indicator
+POPULATION_SHARE = re.compile(
+    r"\s+of\s+((?:[\w-]+\s+){0,2}?(?:organi[sz]ations|companies|firms|businesses|enterprises|respondents|executives|adults)"
+    r"(?:\s+(?:surveyed|polled))?\s+(?:(?:say|said|reported|report|now)\s+)?(?:use|using|used|adopt\w*|deploy\w*)\s+[\w-]+)",
+    re.I,
+)
 STATED_VERB = re.compile(r"\b(?:was|were|is|are|reached|totaled|totalled|stood|had|hit)\b", re.I)
 
 
@@ -106,12 +114,12 @@ def fact_of(draft: Draft, index: int, q: Quantity) -> dict:
         qualifier = "projected"  # a list after a projection: 'projected to reach X in 2023 and Y by 2026'
     subject, subject_type, metric = subject_and_metric(draft, s, lo, q, fx_base, fact)
     span = FUTURE_SPAN.search(text, q.end, s.end)
+    government = GOVERNMENT.search(text, s.start, q.start) if q.is_money and not fx_base and subject_type != "company" else None
     if q.is_money and not fx_base and qualifier == "projected" and span:
         metric, fact["_span"] = "capex_plan", span.group()  # 'plans to invest X over the next five years'
-        government = GOVERNMENT.search(text, s.start, q.start)
-        if government and subject_type != "company":
-            subject, subject_type = government.group(1), "country"
-            fact["_notes"] = [n for n in fact["_notes"] if not n.startswith("subject carried over")]
+    if government and (metric == "capex_plan" or PROGRAMME.search(text, q.end, min(s.end, q.end + 40))):
+        metric, subject, subject_type = "public_programme", government.group(1), "government"
+        fact["_notes"] = [n for n in fact["_notes"] if not n.startswith("subject carried over")]
     fact |= {"metric": metric, "subject": subject, "subject_type": subject_type}
     fact["region"] = region_of(draft, s, lo, q.start, fact)
     if fx_base:
@@ -160,6 +168,9 @@ def subject_and_metric(draft: Draft, s: Sentence, lo: int, q: Quantity, fx_base:
             fact["_notes"].append("metrics.csv has no rank by funding: private_investment_rank is the closest")
         placed = places_in(text, s.start, q.start)
         return (placed[0].name, "country", metric) if placed else (company or "unknown", "company", metric)
+    population = POPULATION_SHARE.match(text, q.end, s.end) if q.unit == "percent" else None
+    if population:
+        return population.group(1), "sector", "indicator"
     if q.unit == "percent":
         sector = group_before(text, lo, q.start) or group_before(text, q.end, min(s.end, q.end + 30))
         metric = "sector_index_growth" if re.search(r"\b(?:sectors?|index|indices|stocks?|shares?)\b", s.of(text), re.I) else "growth_rate"

@@ -14,11 +14,13 @@ from pathlib import Path
 from ..ledger.coverage import document_mentions
 from . import links, periods
 from .compose import compose
+from .meaning import Vocabulary, lift_defaults, propose
 from .numbers import is_projected
 from .state import Draft, context_of, exclude
 
 FACT_KEYS = (
-    *("fact_id", "metric", "subject", "subject_type", "region", "period_type", "period_label", "period_start", "period_end"),
+    *("fact_id", "metric", "measure", "data_provider", "subject", "subject_type", "region"),
+    *("period_type", "period_label", "period_start", "period_end"),
     *("period_basis", "period_text", "value", "unit", "scale", "qualifier", "figure", "evidence", "part_of", "derived_from"),
     *("derivation", "audit", "note", "review", "review_note"),
 )
@@ -28,10 +30,14 @@ class DraftRefused(Exception):
     """A draft that would overwrite the curator's files, or that lacks what it needs."""
 
 
-def draft(document_id: str, text: str, reference_year: int | None, author: str | None = None) -> Draft:
+def draft(
+    document_id: str, text: str, reference_year: int | None, author: str | None = None, vocabulary: Vocabulary | None = None
+) -> Draft:
     """Every number of `text` drafted as a fact or an exclusion; pure: nothing is read or written."""
     drafted = compose(document_id, text, reference_year, author)
     links.link(drafted)
+    if vocabulary:
+        propose(drafted, vocabulary)
     account_for_every_number(drafted)
     return drafted
 
@@ -68,13 +74,14 @@ def mentions_of(drafted: Draft, facts: list[dict], exclusions: list[dict]) -> li
 def fact_record(fact: dict, document_id: str) -> dict:
     """The line as written: no document_id (the file's name gives it) and no dates the label fixes."""
     record = {key: fact[key] for key in FACT_KEYS if key in fact}
-    if fact.get("period_type") == "fiscal_year":
+    if fact.get("period_type") in ("fiscal_year", "range", "year_to_date"):
         record["period_start"], record["period_end"] = str(fact["_period"].start), str(fact["_period"].end)
     if "_part_of" in fact:
         record["part_of"] = fact["_part_of"]["fact_id"]
     if "derivation" in fact:
         record["derived_from"] = [f["fact_id"] for f in fact["_inputs"]]
-        status = "consistent" if fact["_inputs"] else "unverifiable"
+        # a growth of one figure has no base to recompute it from
+        status = "consistent" if fact["_inputs"] and not (fact["derivation"] == "growth" and len(fact["_inputs"]) == 1) else "unverifiable"
         record["audit"] = {"expected_status": status, "why": "Drafted: replace with the audit's status and the reason."}
     notes = list(dict.fromkeys(fact["_notes"])) or ["check the subject and the metric"]
     record |= {"review": "draft", "review_note": "; ".join(notes)}
@@ -149,18 +156,21 @@ def run(text_path: Path, sources: Path, reference_year: int | None = None, force
             )
         text = text_path.read_text(encoding="utf-8")
         entry = manifest_entry(sources, document_id)
-        if entry is None:
+        drafted_entry = entry is None
+        if drafted_entry:
             entry = draft_manifest(document_id, text, reference_year)
         place_text(text_path, sources)
     except DraftRefused as refusal:
         print(f"draft refused: {refusal}", file=sys.stderr)
         return 1
-    if manifest_entry(sources, document_id) is None:
+    vocabulary = Vocabulary.read(sources)
+    drafted = draft(document_id, text, reference_year or entry["reference_year"], entry.get("author"), vocabulary)
+    facts = [fact_record(f, document_id) for f in drafted.facts]
+    lift_defaults(entry, facts, drafted_entry)
+    if drafted_entry:
         with open(sources / "documents" / "manifest.jsonl", "a", encoding="utf-8") as manifest:
             manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
         print(f"drafted the manifest line of {document_id} (reference year {entry['reference_year']})")
-    drafted = draft(document_id, text, reference_year or entry["reference_year"], entry.get("author"))
-    facts = [fact_record(f, document_id) for f in drafted.facts]
     write_jsonl(outputs[0], facts)
     write_jsonl(outputs[1], [exclusion_record(e) for e in drafted.exclusions])
     print(f"{outputs[0]}: {len(facts)} draft facts; {outputs[1]}: {len(drafted.exclusions)} draft exclusions")

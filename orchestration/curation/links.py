@@ -3,8 +3,8 @@ currency equivalent, lower bound) and their inputs, part_of, and the facts' ids.
 
 import re
 
-from .state import Draft
-from .wholes import annual_total, contains, keep_parts_within_wholes, magnitude, part_of
+from .state import Draft, exclude
+from .wholes import annual_total, contains, keep_parts_within_wholes, magnitude, part_of, sums
 
 GROWTH = re.compile(
     r"\b(?:increase[ds]?|rise|rose|risen|growth|grew|grown|jump(?:ed|s)?|gain(?:ed|s)?|surge[ds]?|up|decrease[ds]?|decline[ds]?|drop(?:ped|s)?"
@@ -20,6 +20,13 @@ SHARE_BEFORE = re.compile(
 SHARE_AFTER = re.compile(r"^\s+of\s+(?:the\s+)?(?:total|all|overall|global|whole)\b", re.I)
 NAMED_TOTAL = re.compile(r"\s+of\s+the\s+((?:[\w'’-]+\s+){1,3}?)total\b", re.I)
 LIST_GAP = re.compile(r"\s*(?:,\s*and|,|and)\s*")
+# 'the three rounds account for 41.7%': a share of the sum of the last n deals written before it
+COUNTED_PARTS = re.compile(
+    r"\b(?:the|these|those)\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:rounds|deals|investments|companies|startups|firms)\s+(?:together\s+|combined\s+)?$",
+    re.I,
+)
+SMALL_NUMBERS = dict(zip(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), range(2, 11), strict=True))
 
 
 def _plain(fact: dict) -> bool:
@@ -35,10 +42,14 @@ def link(draft: Draft) -> None:
             share(draft, fact) or growth(draft, fact)
         elif fact["unit"] == "ratio":
             share(draft, fact) if fact["metric"] == "share" else multiple(draft, fact)
+    for dropped in [f for f in draft.facts if "_drop" in f]:
+        draft.facts.remove(dropped)
+        exclude(draft, draft.sentences[dropped["_sentence"]], dropped["_start"], dropped["_end"], dropped["_drop"], "Check it.")
     for fact in draft.facts:
         lower_bound(draft, fact)
         part_of(draft, fact)
     keep_parts_within_wholes(draft)
+    sums(draft)
     name(draft)
 
 
@@ -51,8 +62,12 @@ def derive(fact: dict, derivation: str, inputs: list[dict]) -> None:
 def share(draft: Draft, fact: dict) -> bool:
     text, s = draft.text, draft.sentences[fact["_sentence"]]
     fraction = fact["metric"] == "share" and fact["unit"] == "ratio"  # 'a fifth of the total' (compose.py)
-    if not (fraction or SHARE_BEFORE.search(text[s.start : fact["_start"]]) or SHARE_AFTER.match(text[fact["_end"] : s.end])):
+    before = SHARE_BEFORE.search(text[s.start : fact["_start"]])
+    if not (fraction or before or SHARE_AFTER.match(text[fact["_end"] : s.end])):
         return False
+    counted = COUNTED_PARTS.search(text, s.start, s.start + before.start()) if before else None
+    if counted and share_of_sum(draft, fact, counted):
+        return True
     earlier = [
         f for f in draft.facts if f["_end"] <= fact["_start"] and _plain(f) and f["unit"] not in ("percent", "ratio", "year", "event")
     ]
@@ -78,6 +93,29 @@ def share(draft: Draft, fact: dict) -> bool:
     if part:
         fact |= {k: part[k] for k in ("subject", "subject_type", "region")}
     derive(fact, "share", [part, whole] if part and whole else [])
+    return True
+
+
+def share_of_sum(draft: Draft, fact: dict, counted: re.Match) -> bool:
+    """A share of the sum of the last n named deals in the total whose period holds them all; the n
+    itself ('the three rounds') counts what the share adds up, and is no figure of its own."""
+    n_written = counted.group("n")
+    n = int(n_written) if n_written.isdigit() else SMALL_NUMBERS[n_written.lower()]
+    for count in [f for f in draft.facts if counted.start("n") <= f["_start"] < counted.end("n")]:
+        count["_drop"] = f"The number of deals the share of {fact['figure']} adds up, not a figure of its own."
+    deals = [f for f in draft.facts if f["_end"] <= fact["_start"] and _plain(f) and f["metric"] == "deal_amount"][-n:]
+    if len(deals) < n:
+        return False
+    wholes = [
+        f for f in draft.facts
+        if _plain(f) and f["metric"] == "funding_amount" and all(f["unit"] == d["unit"] and contains(f, d) for d in deals)
+    ]  # fmt: skip
+    if not wholes:
+        return False
+    whole = min(wholes, key=lambda f: (f["_period"].end - f["_period"].start, -magnitude(f)))
+    fact |= {"metric": "share", **{k: whole[k] for k in ("subject", "subject_type", "region")}}
+    fact["_notes"].append(f"the share of {' + '.join(d['figure'] for d in deals)} in {whole['figure']}: check")
+    derive(fact, "share", [*deals, whole])
     return True
 
 
@@ -126,7 +164,7 @@ def growth(draft: Draft, fact: dict) -> None:
     if not compared:
         if fact["metric"] != "sector_index_growth":
             fact["metric"] = "growth_rate"
-            derive(fact, "growth", [])
+            growth_of_alone(draft, fact)
         return
     bases = [
         f
@@ -139,13 +177,34 @@ def growth(draft: Draft, fact: dict) -> None:
     base = bases[k] if k < len(bases) else None
     current = _current_of(draft, fact, base) if base else None
     fact["metric"] = "growth_rate"
-    if not (base and current):
+    if not base:
+        growth_of_alone(draft, fact)
+        return
+    if not current:
         derive(fact, "growth", [])
         return
     fact |= {k_: current[k_] for k_ in ("subject", "subject_type", "region", "period_type", "period_label", "_period")}
     _period_basis_of(fact, current)
     fact["note"] = f"The growth of {current['figure']} ({current['period_label']}) over {base['figure']} ({base['period_label']})."
     derive(fact, "growth", [current, base])
+
+
+def growth_of_alone(draft: Draft, fact: dict) -> None:
+    """'$33.9 billion, up 18.7%' with no base given: the growth of the figure its sentence states before
+    it, whose base the audit cannot check (it still stands beside its figure in the marts)."""
+    same = [
+        f for f in draft.facts
+        if f["_sentence"] == fact["_sentence"] and f["_end"] <= fact["_start"] and _plain(f)
+        and f["unit"] not in ("percent", "ratio", "rank", "year", "event")
+    ]  # fmt: skip
+    if not same:
+        derive(fact, "growth", [])
+        return
+    current = same[-1]
+    fact |= {k: current[k] for k in ("subject", "subject_type", "region", "period_type", "period_label", "_period")}
+    _period_basis_of(fact, current)
+    fact["_notes"].append(f"the growth of {current['figure']} over a base the text does not give: unverifiable")
+    derive(fact, "growth", [current])
 
 
 def _period_basis_of(fact: dict, current: dict) -> None:

@@ -26,7 +26,7 @@ HALF_OF_TOTAL = re.compile(r"\s+of\s+(?:the\s+)?(?:annual|yearly|full[\s-]year|w
 MULTIPLES = {"twice": 2, "double": 2, "doubled": 2, "triple": 3, "tripled": 3, "quadruple": 4}
 QUALIFIERS = (
     (r"(?:about|approximately|around|roughly|some|an estimated|close to)", "approximately"),
-    (r"(?:nearly|almost|just under)", "at_most"),  # 'nearly twice' is at most twice, and close to it
+    (r"(?:nearly|almost|just under)", "nearly"),  # 'nearly twice': at most twice, and close to it
     (r"(?:more than|over|above|exceed|exceeds|exceeding|surpass|surpassing|top|upwards of|in excess of)", "more_than"),
     (r"(?:at least|no less than|a minimum of)", "at_least"),
     (r"(?:up to|as much as|at most|no more than|a maximum of)", "at_most"),

@@ -1,4 +1,5 @@
-"""Periods written in a sentence: years, quarters, halves, months and fiscal years, stated ('in 2023',
+"""Periods written in a sentence: years, quarters, halves, months, fiscal years, the first months of a
+year and a year to date, stated ('in 2023',
 'June 2014') or relative to the document's reference year ('the fourth quarter of last year').
 
 Written by hand: dateparser (measured in docs/curation.md) resolves 'last year' to one day and drops
@@ -22,6 +23,8 @@ RELATIVE = r"(?:last|this|next|the previous|the past|the current|the coming|the 
 YEAR_REF = rf"(?:{YEAR}|{RELATIVE})"
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "latter": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 ORDINAL = r"(?:first|second|third|fourth|latter|1st|2nd|3rd|4th)"
+MONTH_COUNTS = dict(zip(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"), range(2, 12), strict=True))
+MONTH_COUNT = rf"(?:{'|'.join(MONTH_COUNTS)}|[2-9]|1[01])"
 OFFSETS = {"last": -1, "this": 0, "next": 1, "the previous": -1, "the past": -1, "the current": 0, "the coming": 1}
 OFFSETS |= {"the following": 1}
 
@@ -32,6 +35,9 @@ PATTERNS = (
     ("quarter", re.compile(rf"\b(?:the\s+)?(?P<n>{ORDINAL})\s+quarter\s+(?:of\s+)?(?P<y>{YEAR_REF})", re.I)),
     ("quarter", re.compile(rf"\bQ(?P<n>[1-4])\s*(?:of\s+)?(?P<y>{YEAR_REF})")),
     ("quarter", re.compile(rf"\b(?P<y>{YEAR})[\s-]?Q(?P<n>[1-4])\b")),
+    ("range", re.compile(rf"\b(?:the\s+)?first\s+(?P<n>{MONTH_COUNT})\s+months\s+(?:of\s+)?(?P<y>{YEAR_REF})", re.I)),
+    ("year_to_date", re.compile(rf"\bso\s+far\s+(?:in\s+|this\s+)?(?P<y>{YEAR_REF})", re.I)),
+    ("year_to_date", re.compile(rf"\b(?P<y>{YEAR})\s+(?:year[\s-]to[\s-]date|to\s+date)\b", re.I)),
     ("half", re.compile(rf"\b(?:the\s+)?(?P<n>first|second|latter|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{YEAR_REF})", re.I)),
     ("half", re.compile(rf"\bH(?P<n>[12])\s*(?P<y>{YEAR})\b")),
     ("fiscal_year", re.compile(rf"\b(?:the\s+)?(?P<y>{YEAR})\s+fiscal\s+year\b", re.I)),
@@ -90,6 +96,10 @@ def _month_end(year: int, month: int) -> date:
 
 
 def labelled(kind: str, year: int, n: int = 0) -> tuple[str, date, date]:
+    if kind == "range":  # the first n months
+        return f"{year}-01-01/{_month_end(year, n)}", date(year, 1, 1), _month_end(year, n)
+    if kind == "year_to_date":  # to a day the text does not say: the drafter notes it
+        return f"{year}-YTD", date(year, 1, 1), date(year, 12, 31)
     if kind == "quarter":
         return f"{year}-Q{n}", date(year, 3 * n - 2, 1), _month_end(year, 3 * n)
     if kind == "half":
@@ -136,12 +146,18 @@ def find_periods(text: str, lo: int, hi: int, reference_year: int | None) -> lis
             if year is None:
                 continue
             n = ORDINALS.get(match.group("n").lower(), 0) if "n" in match.groupdict() else 0
+            if kind == "range":
+                n = MONTH_COUNTS.get(match.group("n").lower()) or int(match.group("n"))
             if kind in ("quarter", "half") and not n:
                 n = int(match.group("n"))
             if kind == "month":
                 n = MONTHS[match.group("m").lower().rstrip(".")]
             label, start, end = labelled(kind, year, n)
             period = Period(kind, label, start, end, "relative" if words else "stated", words, span)
+            if kind in ("range", "year_to_date"):
+                period.fiscal_dates = True  # the schema wants the dates of a range written out
+            if kind == "year_to_date":
+                period.note = "Year to date: set period_end to the day the figure runs to."
             if kind == "fiscal_year":
                 dates = _fiscal_dates(text, span[1], reference_year)
                 if dates:
@@ -202,6 +218,10 @@ def same_year(period: Period, earlier: list[Period]) -> Period | None:
 
 def year_before(period: Period) -> Period:
     """The same part of the year before ('a year earlier' than 2025-H1 is 2024-H1)."""
+    if period.type in ("range", "year_to_date"):
+        start, end = period.start.replace(year=period.start.year - 1), period.end.replace(year=period.end.year - 1)
+        label = f"{start}/{end}" if period.type == "range" else f"{start.year}-YTD"
+        return Period(period.type, label, start, end, "inferred", None, period.span, fiscal_dates=True)
     n = int(period.label[-1]) if period.type in ("quarter", "half") else period.start.month
     year = int(period.label[2:] if period.type == "fiscal_year" else period.label[:4]) - 1
     label, start, end = labelled(period.type, year, n)

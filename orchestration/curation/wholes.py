@@ -1,7 +1,9 @@
 """Which drafted total a figure is part of: a named deal or a shorter period in the smallest total whose
-period contains it, a fraction's 'annual total', and no whole whose parts would add up to more than it."""
+period contains it, a fraction's 'annual total', and no whole whose parts would add up to more than it;
+and the totals the text splits into periods it also gives, which are sums of them."""
 
 import re
+from datetime import timedelta
 
 from .state import Draft
 
@@ -66,7 +68,7 @@ def part_of(draft: Draft, fact: dict) -> None:
 def keep_parts_within_wholes(draft: Draft) -> None:
     """Drop the part_of links of a whole whose parts would add up to more than it (the ingest refuses that)."""
     for whole in draft.facts:
-        parts = [f for f in draft.facts if f.get("_part_of") is whole and f["qualifier"] not in ("at_most", "less_than")]
+        parts = [f for f in draft.facts if f.get("_part_of") is whole and f["qualifier"] not in ("at_most", "less_than", "nearly")]
         deals = [f for f in parts if f["metric"] == "deal_amount"]
         if deals and len(deals) < len(parts) and _exceeds(whole, parts):
             # the deals lie inside the shorter periods' totals, so both together count them twice: keep the deals
@@ -87,3 +89,30 @@ def _unlink(part: dict, whole: dict, why: str) -> None:
     del part["_part_of"]
     part["_notes"] = [n for n in part["_notes"] if not n.startswith(f"part of {whole['figure']} ")]
     part["_notes"].append(f"not made part of {whole['figure']}: {why}")
+
+
+def sums(draft: Draft) -> None:
+    """A total whose period the text splits into shorter totals it also gives ('X in the first quarter
+    and Y in the second, for a first-half total of Z') is a sum claim over them: the audit adds them up."""
+    for whole in [f for f in draft.facts if _total(f) and f["period_type"] != "month"]:
+        parts = [
+            f for f in draft.facts
+            if f is not whole and _total(f) and f["_period"] != whole["_period"] and contains(whole, f)
+            and all(f[k] == whole[k] for k in ("unit", "subject", "region"))
+        ]  # fmt: skip
+        for kind in ("quarter", "month", "half"):
+            tiling = _tiling(whole, [f for f in parts if f["period_type"] == kind])
+            if tiling:
+                whole |= {"derivation": "sum", "_inputs": tiling}
+                whole["_notes"].append(f"the sum of {' + '.join(p['figure'] for p in tiling)}, which the text splits it into: check")
+                break
+
+
+def _tiling(whole: dict, parts: list[dict]) -> list[dict] | None:
+    """Parts whose periods follow one another without a gap from the whole's first day to its last."""
+    ordered = sorted(parts, key=lambda f: f["_period"].start)
+    if len(ordered) < 2 or len({f["_period"].start for f in ordered}) < len(ordered):
+        return None
+    gapless = all(b["_period"].start == a["_period"].end + timedelta(days=1) for a, b in zip(ordered, ordered[1:], strict=False))
+    spans = ordered[0]["_period"].start == whole["_period"].start and ordered[-1]["_period"].end == whole["_period"].end
+    return ordered if gapless and spans else None

@@ -1,0 +1,135 @@
+"""What a drafted figure measures and who compiled it: a measure of reference/measures.csv and a
+data provider of reference/providers.csv, proposed for every amount and count the ingest wants them
+on, and lifted to the manifest's defaults where one value holds for the whole document.
+
+The provider is the one named in the figure's sentence, else the latest one named before it in its
+paragraph, else the one provider the text names at all; an outlet ('according to TechCrunch') is not
+a provider unless the list has it. The measure is the one of the fact's kind (amount or count) whose
+id and definition share the most words with the fact's subject, metric and sentence. Both are
+proposals: the review note says what they were read from."""
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .state import Draft
+
+# Figures that restate or derive from another figure take its meaning from their inputs.
+DERIVED_METRICS = {"currency_equivalent", "growth_rate", "share", "multiple"}
+WORD = re.compile(r"[a-z0-9]+")
+STOP = {"the", "of", "in", "a", "an", "and", "or", "to", "by", "for", "on", "its", "their", "during", "period", "one", "that", "which"}
+SYNONYMS = {"generative": "genai", "aigc": "genai", "vc": "venture", "startups": "startup", "companies": "company"}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    value_kinds: dict[str, str]  # metric -> value kind (metrics.csv)
+    measures: dict[str, dict]  # measure -> its row of measures.csv
+    providers: dict[str, list[str]]  # data_provider -> the names that stand for it in a text
+
+    @classmethod
+    def read(cls, sources: Path) -> "Vocabulary":
+        reference = sources / "reference"
+        return cls(
+            {row["metric"]: row["value_kind"] for row in _rows(reference / "metrics.csv")},
+            {row["measure"]: row for row in _rows(reference / "measures.csv")},
+            {row["data_provider"]: _names(row) for row in _rows(reference / "providers.csv")},
+        )
+
+    def wants_meaning(self, fact: dict) -> bool:
+        """Amounts and counts, and indicators (a statistic means nothing without who measured what)."""
+        kind = self.value_kinds.get(fact["metric"])
+        return (kind in ("amount", "count") and fact["metric"] not in DERIVED_METRICS) or fact["metric"] == "indicator"
+
+
+def _rows(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _names(row: dict) -> list[str]:
+    """The provider's name, its words in brackets ('Quid (AI Index)' -> 'Quid', 'AI Index') and its aliases."""
+    name = row.get("name") or ""
+    names = [name, *re.split(r"\s*[()]\s*", name), *(row.get("aliases") or "").split("|")]
+    return sorted({n.strip() for n in names if len(n.strip()) > 2}, key=len, reverse=True)
+
+
+def provider_mentions(text: str, vocabulary: Vocabulary) -> list[tuple[int, str]]:
+    """(offset, data_provider) for every provider name written in the text, in text order."""
+    found = []
+    for provider, names in vocabulary.providers.items():
+        for name in names:
+            found += [(m.start(), provider) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+    return sorted(set(found))
+
+
+def propose(drafted: Draft, vocabulary: Vocabulary) -> None:
+    """Set `measure` and `data_provider` on every drafted fact that needs them."""
+    mentions = provider_mentions(drafted.text, vocabulary)
+    named = sorted({provider for _, provider in mentions})
+    for fact in [f for f in drafted.facts if vocabulary.wants_meaning(f)]:
+        provider, where = provider_of(drafted, fact, mentions, named)
+        if provider:
+            fact["data_provider"] = provider
+            fact["_notes"].append(f"data_provider {provider} from {where}")
+        else:
+            fact["_notes"].append("no data provider of reference/providers.csv is named: add data_provider (and to the list)")
+        measure = measure_of(fact, vocabulary)
+        if measure:
+            fact["measure"] = measure
+            fact["_notes"].append(f"measure {measure} read from its definition: check")
+        else:
+            fact["_notes"].append("no measure of reference/measures.csv fits: add measure (and to the list)")
+
+
+def provider_of(drafted: Draft, fact: dict, mentions: list[tuple[int, str]], named: list[str]) -> tuple[str | None, str]:
+    s = drafted.sentences[fact["_sentence"]]
+    lo, hi = s.paragraph
+    own = [p for at, p in mentions if s.start <= at < s.end]
+    if own:
+        return own[-1] if len(set(own)) > 1 else own[0], "its sentence"
+    if fact["subject_type"] == "government":  # a state compiles its own programme unless its sentence says otherwise
+        return None, ""
+    before = [p for at, p in mentions if lo <= at < s.start]
+    if before:
+        return before[-1], "its paragraph"
+    if len(named) == 1:
+        return named[0], "the one provider the text names"
+    return None, ""
+
+
+def _words(text: str) -> set[str]:
+    words = {SYNONYMS.get(w, w) for w in WORD.findall(text.lower().replace("-", " "))}
+    return words - STOP
+
+
+def measure_of(fact: dict, vocabulary: Vocabulary) -> str | None:
+    kind = vocabulary.value_kinds.get(fact["metric"])
+    said = _words(f"{fact['subject']} {fact['metric']} {fact['evidence']}")
+    scored = []
+    for measure, row in vocabulary.measures.items():
+        if row.get("unit_kind") != kind:
+            continue
+        own = _words(measure.replace("_", " "))
+        score = 2 * len(own & said) + len(_words(row.get("definition", "")) & said) - len(own - said)
+        scored.append((score, measure))
+    best = max(scored, default=(0, None))
+    return best[1] if best[0] > 0 else None
+
+
+def lift_defaults(entry: dict, facts: list[dict], drafted_entry: bool) -> None:
+    """A manifest line the drafter writes takes the provider (and measure) every fact shares as its
+    default, and those facts leave it out; a line the curator wrote keeps its own defaults."""
+    wanting = [f for f in facts if "data_provider" in f or "measure" in f]
+    for field, default in (("data_provider", "default_data_provider"), ("measure", "default_measure")):
+        if drafted_entry:
+            values = {f.get(field) for f in wanting}
+            if len(values) == 1 and None not in values and len(wanting) > 1:
+                entry[default] = values.pop()
+        if entry.get(default):
+            for f in wanting:
+                if f.get(field) == entry[default]:
+                    del f[field]
