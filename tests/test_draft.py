@@ -10,6 +10,7 @@ import pytest
 
 from orchestration.curation.draft import draft, fact_record, run, uncovered
 from orchestration.curation.evaluate import evaluate
+from orchestration.curation.meaning import Vocabulary
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -727,3 +728,81 @@ def test_an_amount_after_to_top_is_an_amount_not_a_rank():
     outlook = by["$9 billion"]
     assert (outlook["value"], outlook["unit"], outlook["scale"], outlook["metric"]) == (9, "USD", "billion", "funding_amount")
     assert outlook["period_label"] == "2026"
+
+
+KOREA = (
+    "Korean AI startups raise 2.1 trillion won in first half\n\n"
+    "Korean artificial intelligence startups raised 2.1 trillion won (about $1.52 billion) in the first half of 2025, according to "
+    "the Korea Venture Capital Association (KVCA). Funding reached 0.9 trillion won in the first quarter and 1.2 trillion won in the "
+    "second quarter. Upstage raised 300 billion won (about $217 million) in a Series C round, Rebellions raised 400 billion won and "
+    "FuriosaAI raised 176 billion won. The three rounds account for 41.7% of the total. In the first nine months of 2025, "
+    "startups raised 3.1 trillion won. So far this year, 140 deals were closed.\n\n"
+    "The government's 100 trillion won AI programme runs to 2030. Separately, 78% of companies surveyed use AI, and generative AI "
+    "firms drew $33.9 billion in 2024, up 18.7%, PitchBook said.\n"
+)
+KOREAN_WORDS = Vocabulary(
+    value_kinds={"funding_amount": "amount", "deal_amount": "amount", "deal_count": "count", "public_programme": "amount"}
+    | {"indicator": "rate", "currency_equivalent": "amount", "share": "rate", "growth_rate": "rate"},
+    measures={
+        "kr_ai_startup_funding": {"unit_kind": "amount", "definition": "Money raised by Korean AI startups"},
+        "kr_ai_startup_deal_count": {"unit_kind": "count", "definition": "Number of deals closed by Korean AI startups"},
+        "named_round": {"unit_kind": "amount", "definition": "Money one company raised in one round"},
+        "public_ai_programme": {"unit_kind": "amount", "definition": "Money a government commits to an AI programme"},
+        "ai_adoption_share": {"unit_kind": "rate", "definition": "Share of companies that use AI"},
+    },
+    providers={"kvca": ["Korea Venture Capital Association", "KVCA"], "pitchbook": ["PitchBook"]},
+)
+
+
+def drafted_korea() -> dict[str, dict]:
+    made = draft("961_kr_half", KOREA, 2025, None, KOREAN_WORDS)
+    return {f["figure"]: fact_record(f, "961_kr_half") for f in made.facts}
+
+
+def test_each_amount_gets_the_provider_its_paragraph_names_and_the_measure_its_definition_fits():
+    by = drafted_korea()
+    assert drafted_fields(by["2.1 trillion won"], "measure", "data_provider") == ("kr_ai_startup_funding", "kvca")
+    assert drafted_fields(by["300 billion won"], "measure", "data_provider") == ("named_round", "kvca")
+    assert drafted_fields(by["140"], "measure", "data_provider") == ("kr_ai_startup_deal_count", "kvca")
+    assert drafted_fields(by["$33.9 billion"], "data_provider") == ("pitchbook",)  # its own sentence names another
+    assert "data_provider kvca from its paragraph" in by["1.2 trillion won"]["review_note"]
+    assert "measure" not in by["$1.52 billion"]  # an equivalent means what its amount means
+
+
+def test_two_quarters_that_fill_the_half_make_the_half_total_their_sum():
+    by = drafted_korea()
+    half, q1, q2 = by["2.1 trillion won"], by["0.9 trillion won"], by["1.2 trillion won"]
+    assert (half["derivation"], half["derived_from"]) == ("sum", [q1["fact_id"], q2["fact_id"]])
+    assert (q1["period_label"], q2["period_label"]) == ("2025-Q1", "2025-Q2")
+
+
+def test_the_share_of_three_rounds_is_a_share_of_their_sum_in_the_total_and_three_is_no_figure():
+    by = drafted_korea()
+    rounds = [by["300 billion won"]["fact_id"], by["400 billion won"]["fact_id"], by["176 billion won"]["fact_id"]]
+    share = by["41.7%"]
+    assert (share["metric"], share["derivation"], share["derived_from"]) == ("share", "share", [*rounds, by["2.1 trillion won"]["fact_id"]])
+    assert "three" not in by
+
+
+def test_a_growth_with_no_base_is_the_growth_of_the_figure_before_it_and_unverifiable():
+    by = drafted_korea()
+    growth = by["18.7%"]
+    assert (growth["derivation"], growth["derived_from"], growth["period_label"]) == ("growth", [by["$33.9 billion"]["fact_id"]], "2024")
+    assert growth["audit"]["expected_status"] == "unverifiable"
+
+
+def test_the_first_nine_months_is_a_range_and_so_far_this_year_is_a_year_to_date_with_its_dates_written():
+    by = drafted_korea()
+    nine, ytd = by["3.1 trillion won"], by["140"]
+    assert period(nine) == ("range", "2025-01-01/2025-09-30", "stated", None)
+    assert (nine["period_start"], nine["period_end"]) == ("2025-01-01", "2025-09-30")
+    assert period(ytd) == ("year_to_date", "2025-YTD", "relative", "this year")
+    assert "set period_end to the day the figure runs to" in ytd["review_note"]
+
+
+def test_a_governments_programme_is_a_public_programme_and_a_share_of_companies_using_ai_an_indicator():
+    by = drafted_korea()
+    programme, share = by["100 trillion won"], by["78%"]
+    assert drafted_fields(programme, "metric", "subject_type", "measure") == ("public_programme", "government", "public_ai_programme")
+    assert "data_provider" not in programme  # a state compiles its own programme; the curator names it
+    assert drafted_fields(share, "metric", "measure", "value", "unit") == ("indicator", "ai_adoption_share", 78, "percent")
