@@ -19,8 +19,11 @@ from ..ledger.coverage import NUMBER
 from ..settings import PROJECT_ROOT, sources_dir
 from .checking import check_sources
 from .draft import draft, exclusion_record, fact_record, manifest_entry, run, uncovered, write_jsonl
+from .meaning import Vocabulary
 
 FIELDS = ("value", "unit", "scale", "period_label", "metric", "region", "qualifier")
+# Scored over the curated facts that have them (their own or the manifest's default).
+MEANING = ("measure", "data_provider")
 ARTICLE = PROJECT_ROOT / "benchmarks" / "draft_article"
 # Free text a curator may keep as drafted: not counted as typing left.
 FREE_TEXT = {"fact_id", "note", "review", "review_note", "reason", "context", "deal_round", "investor"}
@@ -34,6 +37,8 @@ class Score:
     matched_with_number: int = 0
     figure_exact: int = 0
     right: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
+    meant: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEANING, 0))
+    meant_right: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEANING, 0))
     claims: int = 0
     claims_matched: int = 0
     claims_inputs: int = 0
@@ -75,7 +80,7 @@ def match(curated: list[dict], drafted: list[dict]) -> dict[int, int]:
     return pairs
 
 
-def score_document(curated: list[dict], drafted: list[dict], claims: dict[str, str], score: Score) -> None:
+def score_document(curated: list[dict], drafted: list[dict], claims: dict[str, str], score: Score, entry: dict) -> None:
     pairs = match(curated, drafted)
     ids = {curated[i]["fact_id"]: drafted[j]["fact_id"] for i, j in pairs.items()}
     score.curated += len(curated)
@@ -93,6 +98,11 @@ def score_document(curated: list[dict], drafted: list[dict], claims: dict[str, s
         score.figure_exact += d["figure"] == c["figure"]
         for name in FIELDS:
             score.right[name] += d.get(name) == c.get(name)
+        for name in MEANING:
+            meant = c.get(name, entry.get(f"default_{name}"))
+            if meant and c["metric"] not in ("currency_equivalent", "growth_rate", "share", "multiple"):
+                score.meant[name] += 1
+                score.meant_right[name] += d.get(name) == meant
         if "derivation" in c:
             score.claims_matched += 1
             inputs = [ids.get(x, "?") for x in c["derived_from"]]
@@ -164,7 +174,7 @@ def draft_tree(root: Path, documents: list[str]) -> tuple[dict[str, list[dict]],
         entry = manifest_entry(root, document_id)
         text = (root / "documents" / f"{document_id}.txt").read_text(encoding="utf-8")
         started = time.perf_counter()
-        made = draft(document_id, text, entry["reference_year"], entry.get("author"))
+        made = draft(document_id, text, entry["reference_year"], entry.get("author"), Vocabulary.read(root))
         took += time.perf_counter() - started
         facts = [fact_record(f, document_id) for f in made.facts]
         write_jsonl(root / "facts" / f"{document_id}.jsonl", facts)
@@ -188,7 +198,7 @@ def evaluate(sources: Path) -> dict:
         claims = {c.fact_id: c.status for c in check.claims}
         for document_id in documents:
             curated = read_jsonl(sources / "facts" / f"{document_id}.jsonl")
-            score_document(curated, drafted[document_id], claims, score)
+            score_document(curated, drafted[document_id], claims, score, manifest_entry(sources, document_id) or {})
             text = (sources / "documents" / f"{document_id}.txt").read_text(encoding="utf-8")
             score.mentions += len(NUMBER.findall(text))
         score.unclassified = sum(unclassified.values())
@@ -241,6 +251,7 @@ def report(result: dict) -> list[str]:
         f"  figure written as curated:      {share(s.figure_exact, s.matched)}",
     ]
     lines += [f"  {name + ' right:':<31} {share(s.right[name], s.matched)}" for name in FIELDS]
+    lines += [f"  {name + ' right:':<31} {share(s.meant_right[name], s.meant[name])} of the found that have one" for name in MEANING]
     lines += [
         f"claims found:                     {share(s.claims_matched, s.claims)}",
         f"  right inputs and derivation:    {share(s.claims_inputs, s.claims_matched)}",
