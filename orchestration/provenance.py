@@ -57,7 +57,7 @@ def build_inputs(code_sha256: str) -> dict[str, str]:
 
 def unchanged_publication(layout: Layout, source_sha256: dict[str, str], code_sha256: str) -> str | None:
     """The current published version's id if it was built from exactly these source files (path and
-    sha256), this code (code_sha256()) and these tool versions; otherwise None. It passed every gate on the same
+    sha256), this code (code_sha256()) and these tool versions, and its report was drawn; otherwise None. It passed every gate on the same
     inputs, so building again would publish the same marts."""
     version_id = layout.current_version()
     if version_id is None:
@@ -69,7 +69,19 @@ def unchanged_publication(layout: Layout, source_sha256: dict[str, str], code_sh
     publication = published["publication"][0]
     same_code = all(publication.get(key) == value for key, value in build_inputs(code_sha256).items())
     same_files = {row["source_file"]: row["sha256"] for row in published["source_files"]} == source_sha256
-    return version_id if same_code and same_files else None
+    return version_id if same_code and same_files and report_drawn(version_id) else None
+
+
+def report_drawn(version_id: str) -> bool:
+    """Whether the report shows this version. A publication whose report was not drawn (the report
+    step failed after the swap) is work still to do, so the next run does it again and draws the
+    report of what it publishes: drawing from the build before the swap instead would describe a
+    version that is not yet, and may never be, the published one."""
+    try:
+        drawn = json.loads((settings.report_dir() / "chart_data.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return drawn.get("about", {}).get("version_id") == version_id
 
 
 def nothing_to_do(files: int, version_id: str) -> str:

@@ -1,7 +1,5 @@
 """The report: charts of what BI sees, drawn from the published warehouse after each publish."""
 
-from pathlib import Path
-
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
@@ -10,10 +8,6 @@ from .alerts import RunAlerts
 from .gx_suites import build_data_docs_index, prune_validations
 from .ledger import charts, publishing
 from .publish import PUBLISHED_KEY
-
-
-def report_dir() -> Path:
-    return settings.data_dir() / "report"
 
 
 @asset(key=AssetKey(["report", "charts"]), deps=[PUBLISHED_KEY], group_name="report", kinds={"matplotlib", "html"})
@@ -31,7 +25,7 @@ def report_charts(context: AssetExecutionContext, alerts: RunAlerts) -> Material
         cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")
         about = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
     context.log.info(f"drawing {len(drawn)} charts of version {about['version_id']}")
-    files = charts.write_report(drawn, report_dir(), about)
+    files = charts.write_report(drawn, settings.report_dir(), about)
     layout = publishing.Layout(settings.warehouse_path())
     gx_folder = settings.data_dir() / "gx"
     pruned = prune_validations(gx_folder, {layout.run_id(version) for version in layout.version_ids()})

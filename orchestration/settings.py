@@ -33,6 +33,11 @@ def warehouse_path() -> Path:
     return _env_path("AI_MARKET_DUCKDB", data_dir() / "ai_market.duckdb")
 
 
+def report_dir() -> Path:
+    """The report: charts of the published warehouse (PNG, chart_data.json, index.html)."""
+    return data_dir() / "report"
+
+
 def build_path() -> Path:
     """The private build database every run writes, tests and audits before anything is published.
     Only the pipeline opens it."""

@@ -35,7 +35,7 @@ def _where_to_look(layout: Layout, run_id: str | None) -> list[str]:
     run = f"{UI}/runs/{run_id}" if run_id else UI
     return [
         f"  published file: {layout.published} (Parquet copies: {layout.parquet})",
-        f"  report:         {settings.data_dir() / 'report' / 'index.html'}",
+        f"  report:         {settings.report_dir() / 'index.html'}",
         f"  UI:             `make ui`, then {run}",
     ]
 

@@ -151,11 +151,11 @@ def test_only_documents_whose_inputs_changed_are_rebuilt(rebuilt: dict, table: s
 def test_a_new_rate_converts_another_documents_amounts(rebuilt: dict):
     with duckdb.connect(str(rebuilt["incremental"]), read_only=True) as con:
         converted = con.execute(
-            "select count(*), count(amount_usd), min(usd_rate_document_id) from intermediate.int_facts_in_usd "
+            "select count(*), count(amount_usd), min(fx_rate_document_id), min(fx_rate_basis) from intermediate.int_facts_in_usd "
             "where document_id = ? and unit = 'CNY'",
             [DOC_003],
         ).fetchone()
-    assert converted == (7, 7, NEW_DOC)
+    assert converted == (7, 7, NEW_DOC, "nearest_document")
 
 
 def test_a_claim_is_recomputed_when_the_other_document_it_reads_changes(rebuilt: dict):

@@ -142,11 +142,11 @@ def test_claim_audit_finds_the_documents_inconsistencies(query):
 
 
 def test_the_nine_krw_pairs_imply_one_rate(query):
-    ((rate, low, high, agree, pairs),) = query(
-        "select rate, rate_low, rate_high, pairs_agree, pair_count from marts.fx_rates "
-        "where base_currency = 'USD' and quote_currency = 'KRW'"
+    ((rate, low, high, agree, pairs, period),) = query(
+        "select units_per_usd, units_per_usd_low, units_per_usd_high, pairs_agree, pair_count, rate_period from marts.fx_rates "
+        "where currency = 'KRW'"
     )
-    assert agree and pairs == 9
+    assert agree and pairs == 9 and period == "2025-01-06/2025-06-30"
     # the tightest intervals: 42.785 trillion won / $29.1 billion from below, 82.345 / $56 billion from above
     assert low == approx(42.785e12 / 29.1e9) and high == approx(82.345e12 / 56e9)
     assert low < rate < high and rate == approx(1470.36, abs=0.01)

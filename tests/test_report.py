@@ -4,12 +4,13 @@ Expectations Data Docs page behind every gate, and dbt's documentation site."""
 import json
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 from orchestration.gx_suites import Suite, build_data_docs_index, prune_validations, run_suite
 
-from .conftest import run_refresh
+from .conftest import SourceCopy, run_refresh
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -144,3 +145,111 @@ def test_dbt_docs_job_writes_the_static_site_with_lineage(built, monkeypatch):
     assert "model.ai_market_ledger.funding_by_period" in site and "source.ai_market_ledger.articles.facts" in site
     catalog = json.loads((published.parent / "docs" / "dbt" / "catalog.json").read_text(encoding="utf-8"))
     assert "model.ai_market_ledger.claim_audit" in catalog["nodes"]
+
+
+COUNT_ONLY = "952_kr_ai_deal_count"
+COUNT_ONLY_TEXT = "Korean AI startups closed 120 deals in the first half of this year.\n"
+
+
+def add_an_article_with_a_deal_count_and_no_amount(sources: SourceCopy) -> None:
+    entry = {
+        "document_id": COUNT_ONLY,
+        "title": "Korean AI startups closed 120 deals",
+        "title_basis": "curated",
+        "outlet": None,
+        "author": None,
+        "published_start": "2025-07-01",
+        "published_end": "2025-12-31",
+        "date_basis": "inferred_from_content",
+        "date_evidence": "Written for the tests: the half-year it reports on is over, the year is not.",
+        "reference_year": 2025,
+        "language": "en",
+    }
+    count = {
+        "fact_id": "d952.kr_ai_deals_h1",
+        "document_id": COUNT_ONLY,
+        "metric": "deal_count",
+        "subject": "Korean AI startups",
+        "subject_type": "sector",
+        "region": "KR",
+        "period_type": "half",
+        "period_label": "2025-H1",
+        "period_start": "2025-01-01",
+        "period_end": "2025-06-30",
+        "period_basis": "relative",
+        "period_text": "this year",
+        "value": 120,
+        "unit": "count",
+        "scale": "one",
+        "qualifier": "exact",
+        "figure": "120",
+        "evidence": COUNT_ONLY_TEXT.strip(),
+    }
+    with (sources.root / "documents" / "manifest.jsonl").open("a", encoding="utf-8") as manifest:
+        manifest.write(json.dumps(entry) + "\n")
+    sources.document(COUNT_ONLY).write_text(COUNT_ONLY_TEXT, encoding="utf-8")
+    sources.write_facts([count], COUNT_ONLY)
+
+
+def _drawn_version(report: Path) -> str:
+    return chart_data(report)["about"]["version_id"]
+
+
+def test_a_period_with_a_deal_count_and_no_amount_runs_green_and_draws_the_charts(sources: SourceCopy, pipeline_env: Path):
+    add_an_article_with_a_deal_count_and_no_amount(sources)
+    result, _ = run_refresh()
+    assert result.success
+    with duckdb.connect(str(pipeline_env), read_only=True) as con:
+        assert con.execute("select amount_usd, deal_count from marts.funding_by_period where document_id = ?", [COUNT_ONLY]).fetchall() == [
+            (None, 120)
+        ]
+        (version,) = con.execute("select version_id from meta.publication").fetchone()
+    report = pipeline_env.parent / "report"
+    assert _drawn_version(report) == version
+    labels = [b["label"] for b in chart_data(report)["charts"]["funding_by_period"]["bars"]]
+    assert len(labels) == 6 and not any(label.startswith("Korean AI startups") for label in labels)
+    assert (report / "funding_by_period.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_a_report_missing_after_publish_is_redrawn_by_the_next_run(pipeline_env: Path, monkeypatch: pytest.MonkeyPatch):
+    from orchestration.provenance import unchanged_before_a_run
+
+    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")
+    report = pipeline_env.parent / "report"
+    assert unchanged_before_a_run() is not None  # published and drawn: nothing to do
+    # the publish swapped the version in, then the report step failed: the report still shows the one before
+    drawn = chart_data(report)
+    drawn["about"]["version_id"] = "20240101T000000000000Z-earlier"
+    (report / "chart_data.json").write_text(json.dumps(drawn), encoding="utf-8")
+    assert unchanged_before_a_run() is None
+    result, _ = run_refresh()
+    assert result.success
+    assert "report/charts" in {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    with duckdb.connect(str(pipeline_env), read_only=True) as con:
+        (version,) = con.execute("select version_id from meta.publication").fetchone()
+    assert _drawn_version(report) == version
+    assert unchanged_before_a_run() is not None
+
+
+def test_bars_sharing_a_label_keep_their_value_labels_beside_them():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from orchestration.ledger.charts import _draw_funding_by_period
+
+    # two documents state the same scope, region and period
+    bars = [
+        {"label": "AIGC companies · US · 2023", "usd_billion": 23.0},
+        {"label": "generative AI companies · GLOBAL · 2024", "usd_billion": 56.0},
+        {"label": "generative AI companies · GLOBAL · 2024", "usd_billion": 33.9},
+    ]
+    figure = _draw_funding_by_period(plt, {"bars": bars})
+    ax = figure.axes[0]
+    drawn = [(patch.get_width(), patch.get_y() + patch.get_height() / 2) for patch in ax.patches]
+    labelled = [(text.get_position(), text.get_text()) for text in ax.texts]
+    plt.close(figure)
+    assert drawn == [(23.0, 0), (56.0, 1), (33.9, 2)]
+    assert labelled == [((23.0, 0), " 23"), ((56.0, 1), " 56"), ((33.9, 2), " 33.9")]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [b["label"] for b in bars]

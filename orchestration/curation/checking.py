@@ -95,13 +95,13 @@ CLAIMS = """
         a.status, a.expected_status, a.stated_qualifier,
         list(i.input_fact_id order by i.input_position),
         list(input.figure order by i.input_position),
-        any_value(r.rate), any_value(r.base_currency), any_value(r.quote_currency)
+        any_value(r.units_per_usd), any_value(r.currency), a.stated_unit
     from {audit} as a
     inner join raw.facts as f on a.claim_fact_id = f.fact_id
     left join raw.fact_inputs as i on a.claim_fact_id = i.fact_id
     left join raw.facts as input on i.input_fact_id = input.fact_id
     left join {rates} as r
-        on a.document_id = r.document_id and r.quote_currency = a.stated_unit and i.input_position = 1 and r.base_currency = input.unit
+        on a.document_id = r.document_id and i.input_position = 1 and r.currency in (a.stated_unit, input.unit)
     group by all
     order by f.source_file, f.source_line"""
 
@@ -111,8 +111,8 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[ClaimCheck]:
     found = []
     for row in con.execute(CLAIMS.format(audit=audit, rates=rates)).fetchall():
         fact_id, document_id, file, line, derivation, figure, stated, recomputed, tolerance, status, expected = row[:11]
-        qualifier, inputs, figures, rate, base, quote = row[11:]
-        arithmetic = _arithmetic(derivation, figure, qualifier, figures, recomputed, tolerance, status, (rate, base, quote))
+        qualifier, inputs, figures, rate, currency, claim_unit = row[11:]
+        arithmetic = _arithmetic(derivation, figure, qualifier, figures, recomputed, tolerance, status, (rate, currency, claim_unit))
         claim = (fact_id, document_id, file, line, derivation, figure, stated, recomputed, tolerance, status, expected)
         found.append(ClaimCheck(*claim, inputs, arithmetic))
     return found
@@ -135,7 +135,9 @@ def _arithmetic(derivation, figure, qualifier, figures, recomputed, tolerance, s
     elif derivation in ("share", "multiple"):
         formula = f"{a} / {b} = {result}"
     elif derivation == "fx_equivalent":
-        formula = f"{a} × {rate[0] or 0:,.6g} {rate[2]}/{rate[1]} (the rate the document's own pairs imply) = {result}"
+        units_per_usd, currency, claim_unit = rate
+        operation = "÷" if claim_unit == "USD" else "×"
+        formula = f"{a} {operation} {units_per_usd or 0:,.6g} {currency}/USD (the rate the document's own pairs imply) = {result}"
     else:
         formula = f"{a} against {figure!r}, which says {qualifier.replace('_', ' ')}"
     within = f" (within ±{_number(tolerance)})" if tolerance is not None and derivation != "lower_bound" else ""

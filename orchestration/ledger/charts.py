@@ -22,18 +22,21 @@ MAX_BARS = 30  # a readable picture; with thousands of documents the chart shows
 
 
 def funding_by_period(con: duckdb.DuckDBPyConnection) -> Chart:
-    (total,) = con.execute("select count(*) from marts.funding_by_period").fetchone()
+    # a period may state only a deal count: it has no amount to draw
+    (total,) = con.execute("select count(*) from marts.funding_by_period where amount_usd is not null").fetchone()
     rows = con.execute(
         f"""select label, usd_billion from (
-            select scope, region, period, scope || ' · ' || region || ' · ' || period as label, amount_usd / 1e9 as usd_billion
-            from marts.funding_by_period order by amount_usd desc nulls last, label limit {MAX_BARS}
-        ) order by scope, region, period"""
+            select scope, region, period, document_id, scope || ' · ' || region || ' · ' || period as label,
+                amount_usd / 1e9 as usd_billion
+            from marts.funding_by_period where amount_usd is not null order by amount_usd desc, label, document_id limit {MAX_BARS}
+        ) order by scope, region, period, document_id"""
     ).fetchall()
     shown = "Each bar" if total <= MAX_BARS else f"The {MAX_BARS} largest of {total:,} totals; each bar"
     return Chart(
         "funding_by_period",
         "Funding by period (USD billion)",
-        f"{shown} is one funding total a document states, by the population funded, region and period.",
+        f"{shown} is one funding total a document states, by the population funded, region and period "
+        "(periods with a deal count and no amount have none).",
         {"bars": [{"label": label, "usd_billion": value} for label, value in rows]},
     )
 
@@ -95,18 +98,32 @@ def collect(con: duckdb.DuckDBPyConnection) -> list[Chart]:
 
 
 def _draw_funding_by_period(plt, data: dict):
-    bars = data["bars"]
+    bars = [b for b in data["bars"] if b["usd_billion"] is not None]
     figure, ax = plt.subplots(figsize=(9, 0.5 * len(bars) + 1.5))
-    ax.barh([b["label"] for b in bars], [b["usd_billion"] for b in bars], color=BLUE)
-    for index, bar in enumerate(bars):
-        ax.text(bar["usd_billion"], index, f" {bar['usd_billion']:g}", va="center")
+    # one position per bar: labels are not unique (two documents may state the same scope, region
+    # and period), and bars placed by label would share a row and part from their value labels
+    positions = range(len(bars))
+    ax.barh(positions, [b["usd_billion"] for b in bars], color=BLUE)
+    ax.set_yticks(positions, [b["label"] for b in bars])
+    for position, bar in zip(positions, bars, strict=True):
+        ax.text(bar["usd_billion"], position, f" {bar['usd_billion']:g}", va="center")
     ax.invert_yaxis()
     ax.set_xlabel("USD billion")
     return figure
 
 
+def _nothing_stated(plt):
+    """A valid source tree may state no figure of a chart's kind: the chart says so."""
+    figure, ax = plt.subplots(figsize=(6, 1.5))
+    ax.text(0.5, 0.5, "no figures of this kind are stated", ha="center", va="center")
+    ax.set_axis_off()
+    return figure
+
+
 def _draw_market_size(plt, data: dict):
     series = data["series"]
+    if not series:
+        return _nothing_stated(plt)
     figure, axes = plt.subplots(1, len(series), figsize=(4.5 * len(series), 4), squeeze=False)
     for ax, entry in zip(axes[0], series, strict=True):
         points = entry["points"]
@@ -122,6 +139,8 @@ def _draw_market_size(plt, data: dict):
 
 def _draw_country_rankings(plt, data: dict):
     rankings = data["rankings"]
+    if not rankings:
+        return _nothing_stated(plt)
     figure, axes = plt.subplots(1, len(rankings), figsize=(4 * len(rankings), 4), squeeze=False)
     markers = {"exact": "o", "at_most": "v", "at_least": "^"}
     for ax, ranking in zip(axes[0], rankings, strict=True):
@@ -138,6 +157,8 @@ def _draw_country_rankings(plt, data: dict):
 
 def _draw_claim_audit(plt, data: dict):
     claims = [c for c in data["claims"] if c["recomputed"] is not None]
+    if not claims:
+        return _nothing_stated(plt)
     figure, ax = plt.subplots(figsize=(7, 6))
     colours = {"consistent": "#55A868", "inconsistent": "#C44E52"}
     for claim in claims:
@@ -184,8 +205,9 @@ def write_report(charts: list[Chart], folder: Path, about: dict) -> dict[str, Pa
             )
             plt.close(figure)
     data = {"about": about, "charts": {c.name: {"title": c.title, **c.data} for c in charts}}
-    written["chart_data"] = _replace(folder / "chart_data.json", lambda path: path.write_text(json.dumps(data, indent=2, default=str)))
     written["index"] = _replace(folder / "index.html", lambda path: path.write_text(_page(charts, about), encoding="utf-8"))
+    # last: it names the version drawn, which tells the next run the report is complete (provenance.report_drawn)
+    written["chart_data"] = _replace(folder / "chart_data.json", lambda path: path.write_text(json.dumps(data, indent=2, default=str)))
     return written
 
 

@@ -10,8 +10,9 @@
 
 -- depends_on: {{ ref('int_document_fingerprints') }}
 -- Every stated derived claim recomputed from the facts it names. The tolerance is half a unit in the
--- last place the claim was written to (29% -> 0.5 percentage points); currency equivalents also
--- carry the width of the document's implied-rate interval. A figure written in words ('ninefold',
+-- last place the claim was written to (29% -> 0.5 percentage points); currency equivalents
+-- (input / r(input currency) x r(claim currency), r in units per US dollar from the claim's own
+-- document, r(USD) = 1) add the rates' rounding spread. A figure written in words ('ninefold',
 -- 'a third') has no last place: it is taken to be within 5% of its value. Incremental by document:
 -- only claims of documents whose own sources or whose input documents changed are recomputed.
 with facts as (
@@ -24,6 +25,25 @@ inputs as (
 
 rates as (
     select * from {{ ref('int_fx_rates') }}
+),
+
+-- r(USD) = 1 for every document, exact
+rates_with_usd as (
+    select
+        document_id,
+        currency,
+        units_per_usd,
+        units_per_usd_low,
+        units_per_usd_high
+    from rates
+    union all
+    select
+        document_id,
+        'USD' as currency,
+        1 as units_per_usd,
+        1 as units_per_usd_low,
+        1 as units_per_usd_high
+    from {{ ref('stg_articles__documents') }}
 ),
 
 claims as (
@@ -59,22 +79,34 @@ recomputed as (
             when 'growth' then inputs_wide.input_a / nullif(inputs_wide.input_b, 0) - 1
             when 'share' then inputs_wide.input_a / nullif(inputs_wide.input_b, 0)
             when 'multiple' then inputs_wide.input_a / nullif(inputs_wide.input_b, 0)
-            when 'fx_equivalent' then inputs_wide.input_a * rates.rate
+            when 'fx_equivalent' then inputs_wide.input_a / input_rate.units_per_usd * claim_rate.units_per_usd
             when 'lower_bound' then inputs_wide.input_a
         end as recomputed_value,
         coalesce(claims.stated_half_unit, abs(claims.value_normalised) * 0.05)
         + case
             when claims.derivation = 'fx_equivalent'
-                then inputs_wide.input_a * greatest(rates.rate_high - rates.rate_low, 0) / 2
+                then
+                    greatest(
+                        inputs_wide.input_a * claim_rate.units_per_usd_high / input_rate.units_per_usd_low
+                        - inputs_wide.input_a * claim_rate.units_per_usd_low / input_rate.units_per_usd_high,
+                        0
+                    )
+                    / 2
             else 0
-        end as tolerance
+        end as tolerance,
+        case when claims.derivation = 'fx_equivalent' then foreign_rate.units_per_usd end as fx_rate,
+        case when claims.derivation = 'fx_equivalent' then foreign_rate.document_id end as fx_rate_document_id
     from claims
     left join inputs_wide on claims.fact_id = inputs_wide.fact_id
-    left join rates
+    left join rates_with_usd as input_rate
+        on claims.document_id = input_rate.document_id and inputs_wide.input_a_unit = input_rate.currency
+    left join rates_with_usd as claim_rate
+        on claims.document_id = claim_rate.document_id and claims.unit = claim_rate.currency
+    -- the rate the audit shows: that of the pair's currency other than the dollar (the claim's own first)
+    left join rates as foreign_rate
         on
-            claims.document_id = rates.document_id
-            and inputs_wide.input_a_unit = rates.base_currency
-            and claims.unit = rates.quote_currency
+            claims.document_id = foreign_rate.document_id
+            and foreign_rate.currency = case when claims.unit <> 'USD' then claims.unit else inputs_wide.input_a_unit end
 ),
 
 final as (

@@ -17,9 +17,8 @@ fact_inputs as (
     select * from {{ ref('stg_articles__fact_inputs') }}
 ),
 
-usd_rates as (
+fx_rates as (
     select * from {{ ref('int_fx_rates') }}
-    where base_currency = 'USD'
 ),
 
 -- the whole manifest entry, text included
@@ -57,13 +56,15 @@ own_sources as (
         on exclusions_file.source_file = 'exclusions/' || manifest_entries.document_id || '.jsonl'
 ),
 
--- a fact in another currency is converted with a rate any document may imply
+-- a fact in another currency is converted with its own document's rate, else with the rate of
+-- whichever document's rate period is nearest: any document's rate or rate period may decide it
 rates_by_currency as (
     select
-        quote_currency,
-        md5(string_agg(document_id || '=' || rate::varchar, ',' order by document_id)) as fingerprint
-    from usd_rates
-    group by quote_currency
+        currency,
+        md5(string_agg(document_id || '=' || units_per_usd::varchar || '@' || rate_period, ',' order by document_id))
+            as fingerprint
+    from fx_rates
+    group by currency
 ),
 
 currencies_used as (
@@ -80,7 +81,7 @@ rates_used as (
         string_agg(currencies_used.unit || '=' || coalesce(rates_by_currency.fingerprint, 'none'), ',' order by currencies_used.unit)
             as fingerprint
     from currencies_used
-    left join rates_by_currency on currencies_used.unit = rates_by_currency.quote_currency
+    left join rates_by_currency on currencies_used.unit = rates_by_currency.currency
     group by currencies_used.document_id
 ),
 

@@ -25,6 +25,8 @@ final as (
         end as recomputed_as_written,
         difference,
         tolerance,
+        fx_rate,
+        fx_rate_document_id,
         status,
         audit_expected_status as expected_status,
         audit_why as expected_why,

@@ -1,4 +1,5 @@
--- Exchange rates implied by documents' own currency equivalents; the only rates the warehouse uses.
+-- Exchange rates implied by documents' own currency equivalents, in units of the currency per US
+-- dollar, each with its document's period; the only rates the warehouse uses.
 with rates as (
     select * from {{ ref('int_fx_rates') }}
 ),
@@ -6,15 +7,15 @@ with rates as (
 final as (
     select
         document_id,
-        base_currency,
-        quote_currency,
-        rate,
-        rate_low,
-        rate_high,
+        currency,
+        units_per_usd,
+        units_per_usd_low,
+        units_per_usd_high,
         pairs_agree,
         pair_count,
-        min_implied_rate,
-        max_implied_rate,
+        rate_period_start,
+        rate_period_end,
+        rate_period,
         fact_ids
     from rates
 )
