@@ -347,6 +347,7 @@ spans as (
             else date_diff('day', period_start, period_end) + 1 || ' days'
         end as span
     from stage_facts
+    where fact_id in (select unnest(derived_from) from stage_facts where derivation = 'growth')
     qualify row_number() over (partition by fact_id order by source_file, source_line) = 1
 )
 
