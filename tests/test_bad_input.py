@@ -157,6 +157,23 @@ def _period_dates_do_not_match_label(s: SourceCopy):
     return FACTS, s.edit_fact("d000.genai_vc_funding_2024q4", period_start="2024-07-01"), "period_start", "period_dates_match_label"
 
 
+def _year_to_date_not_from_the_first_of_january(s: SourceCopy):
+    row = s.edit_fact(
+        "d000.sakana_ai_2024", period_type="year_to_date", period_label="2024-YTD", period_start="2024-02-01", period_end="2024-09-30"
+    )
+    return FACTS, row, "period_start", "period_dates_match_label"
+
+
+def _growth_of_a_quarter_over_a_year(s: SourceCopy):
+    row = s.edit_fact("d000.genai_vc_funding_growth_2024", derived_from=["d000.genai_vc_funding_2024q4", "d000.genai_vc_funding_2023"])
+    return FACTS, row, "derived_from", "growth_same_period_length"
+
+
+def _sum_of_one_input(s: SourceCopy):
+    row = s.edit_fact("d000.genai_vc_funding_growth_2024", derivation="sum", derived_from=["d000.genai_vc_funding_2024"])
+    return FACTS, row, "derived_from", "derivation_inputs"
+
+
 def _sql_looking_value(s: SourceCopy):
     row = s.edit_fact("d000.mistral_2024", fact_id="d000.x'); drop table raw.facts; --")
     return FACTS, row, "fact_id", "schema:pattern"
@@ -194,6 +211,9 @@ CATALOGUE: dict[str, Case] = {
     "parts exceeding their whole": _parts_exceed_whole,
     "impossible calendar date": _impossible_date,
     "period dates that contradict the label": _period_dates_do_not_match_label,
+    "a year to date that does not start on 1 January": _year_to_date_not_from_the_first_of_january,
+    "a growth of a quarter over a year": _growth_of_a_quarter_over_a_year,
+    "a sum of one input": _sum_of_one_input,
     "SQL-looking text in a value": _sql_looking_value,
     "number in the text no fact accounts for": _unmapped_number,
 }

@@ -171,6 +171,23 @@ def test_the_words_naming_a_quarter_or_a_half_are_covered_by_its_period():
     ]
 
 
+def test_the_words_naming_a_years_first_months_are_covered_by_its_period():
+    sentence = "In the first nine months of 2025 it raised $5 billion, after six months of talks."
+    january_to_september = fact("d.ytd", "$5 billion", sentence) | {"period_start": "2025-01-01", "period_end": "2025-09-30"}
+    assert covered(mentions({"doc": sentence}, (january_to_september,))) == [
+        ("first", "fact_period", "d.ytd"),
+        ("nine", "fact_period", "d.ytd"),
+        ("2025", "fact_period", "d.ytd"),
+        ("5", "fact_figure", "d.ytd"),
+        ("billion", "fact_figure", "d.ytd"),
+        ("six", None, None),
+    ]
+    february_to_september = january_to_september | {"period_start": "2025-02-01"}
+    assert [kind for _, kind, _ in covered(mentions({"doc": sentence}, (february_to_september,)))] == [
+        *(None, None, "fact_period", "fact_figure", "fact_figure", None)
+    ]
+
+
 def test_a_year_is_covered_by_the_period_of_a_fact_whose_evidence_holds_it():
     sentence = "In 2023 sales reached $5 billion, up from 2022."
     rows = mentions({"doc": sentence}, (fact("d.sales", "$5 billion", sentence, year=2023),))
@@ -269,19 +286,20 @@ def test_evidence_overlapping_a_repeat_of_itself_covers_the_repeat():
 
 PIECES = [" ", " ", "\n", ".", ",", "-", "1", "2", "7", "19", "20", "2020", "2023", "1999", "٣", "²", "a", "x", "_", "é", "’", "😀"]
 PIECES += ["one", "Two", "TEN", "ſix", "fİve", "third", "fold", "tenfold", "someone", "fourth", "half", "ﬁrst", "First", "quarter"]
-PIECES += ["QUARTER", "second", "billion", "fifths", "dozens"]
+PIECES += ["QUARTER", "second", "billion", "fifths", "dozens", "nine", "Eleven", "six"]
 
 
 def _years(first: int, last: int) -> dict:
     return {"period_start": f"{first}-01-01", "period_end": f"{last}-12-31"}
 
 
-# every quarter and half of 2020, and periods that look like them but are none
+# every quarter and half of 2020, a year's first months, and periods that look like them but are none
 QUARTERS_AND_HALVES = [
     {"period_start": start, "period_end": end}
     for start, end in [
         *(("2020-01-01", "2020-03-31"), ("2020-04-01", "2020-06-30"), ("2020-07-01", "2020-09-30"), ("2020-10-01", "2020-12-31")),
         *(("2020-01-01", "2020-06-30"), ("2020-07-01", "2020-12-31"), ("2020-02-01", "2020-04-30"), ("2020-01-02", "2020-03-31")),
+        *(("2020-01-01", "2020-09-30"), ("2020-01-01", "2020-11-30"), ("2020-01-01", "2020-09-29")),
     ]
 ]
 

@@ -1,6 +1,7 @@
 """Check source files without a run: every ingest rule, then the claim audit as the warehouse will
 compute it, all in an in-memory DuckDB. Nothing is written anywhere."""
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,21 +125,40 @@ def _number(value: float | None) -> str:
 
 def _arithmetic(derivation, figure, qualifier, figures, recomputed, tolerance, status, rate) -> str:
     """What the audit computes, in the document's own figures: "the text says 192%; $56 billion /
-    $29.1 billion − 1 = 92.44%: inconsistent"."""
+    $29.1 billion − 1 = 92.44%: inconsistent"; a sum or a share over any number of inputs."""
     figures = [f for f in figures if f is not None]
     if not figures:
         return f"the text says {figure}; it names no inputs: {status}"
     a, b = (figures + ["?"])[:2]
     result = _number(recomputed) + ("%" if figure.rstrip().endswith("%") or "percent" in figure else "")
-    if derivation == "growth":
+    if derivation == "growth" and len(figures) == 1:
+        formula = f"{a} against a base the text does not give"
+    elif derivation == "growth":
         formula = f"{a} / {b} − 1 = {result}"
+    elif derivation == "share" and len(figures) > 2:
+        formula = f"({' + '.join(figures[:-1])}) / {figures[-1]} = {result}"
     elif derivation in ("share", "multiple"):
         formula = f"{a} / {b} = {result}"
+    elif derivation == "sum":
+        formula = f"{' + '.join(figures)} = {result}{re.sub(r'^[^0-9]*[0-9][0-9,.]*', '', figure)}"
     elif derivation == "fx_equivalent":
         units_per_usd, currency, claim_unit = rate
         operation = "÷" if claim_unit == "USD" else "×"
         formula = f"{a} {operation} {units_per_usd or 0:,.6g} {currency}/USD (the rate the document's own pairs imply) = {result}"
     else:
         formula = f"{a} against {figure!r}, which says {qualifier.replace('_', ' ')}"
-    within = f" (within ±{_number(tolerance)})" if tolerance is not None and derivation != "lower_bound" else ""
-    return f"the text says {figure}; {formula}{within}: {status}"
+    return f"the text says {figure}; {formula}{_bound(derivation, qualifier, tolerance)}: {status}"
+
+
+ONE_SIDED = {"more_than": "more than", "at_least": "at least", "at_most": "at most", "less_than": "less than"}
+
+
+def _bound(derivation: str, qualifier: str, tolerance: float | None) -> str:
+    """How far the recomputed value may lie from the figure, and on which side."""
+    if derivation == "lower_bound" or tolerance is None:
+        return ""
+    if qualifier in ONE_SIDED:
+        return f" (the figure says {ONE_SIDED[qualifier]}: no bound on the other side)"
+    if qualifier == "nearly":
+        return f" (nearly: at or below the figure, by at most {_number(tolerance)})"
+    return f" (within ±{_number(tolerance)})"

@@ -6,7 +6,8 @@ a reader takes for a number: cardinals ('twenty-five' is two), ordinals ('eighth
 fifth', 'two-thirds', 'a quarter of'), multiples ('twice', any '-fold'), 'dozens', 'hundreds of'
 and scale words ('a billion'; in '$56 billion' the word stands inside the figure). A fact's period
 also covers, within the fact's evidence, the four-digit years it includes ('... in 2023' beside the
-2023 figure) and the words that name it when it is a quarter or a half ('the fourth quarter').
+2023 figure) and the words that name it when it is a quarter or a half ('the fourth quarter') or the
+first months of a year ('the first nine months').
 
 Two implementations give the same rows. `document_mentions` is the reference: Python, one document
 at a time, the definition to read. `build_mentions` is what the ingest runs: DuckDB SQL over every
@@ -40,6 +41,8 @@ from . import cache
 from .reading import parallel_shares
 
 ORDINALS = ("first", "second", "third", "fourth")  # the words that name a quarter or a half, in order
+# how many of a year's first months a period runs over ('the first nine months'), from two to eleven
+MONTH_COUNTS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven")
 NUMBER_WORDS = (
     *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
     *("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
@@ -75,16 +78,20 @@ def _occurrences(haystack: str, needle: str, offset: int = 0) -> list[int]:
 
 
 def period_words(start: date, end: date) -> frozenset[str]:
-    """The number words that name a period of a quarter or a half: {'fourth', 'quarter'} for Q4."""
+    """The number words that name a period of a quarter or a half, {'fourth', 'quarter'} for Q4, or
+    of a year's first months, {'first', 'nine'} for January to September."""
     if start.day != 1 or (end + timedelta(days=1)).day != 1:
         return frozenset()
     months = (end.year - start.year) * 12 + end.month - start.month + 1
+    words = set()
     if months in (3, 6) and (start.month - 1) % months == 0:
-        return frozenset({"quarter" if months == 3 else "half", ORDINALS[(start.month - 1) // months]})
-    return frozenset()
+        words |= {"quarter" if months == 3 else "half", ORDINALS[(start.month - 1) // months]}
+    if start.month == 1 and 2 <= months <= 11:
+        words |= {"first", MONTH_COUNTS[months - 2]}
+    return frozenset(words)
 
 
-PERIOD_WORDS = (*ORDINALS, "quarter", "half")
+PERIOD_WORDS = (*ORDINALS, "quarter", "half", *MONTH_COUNTS)
 
 
 def period_word(token: str) -> str | None:
@@ -369,12 +376,22 @@ OCCURRENCES = """
 # covers the years in its range within an occurrence of its evidence.
 # period_words as a list, from the dates alone
 PERIOD_WORDS_OF_DATES = f"""case
-    when day(period_start) = 1 and day(period_end + 1) = 1 and date_diff('month', period_start, period_end + 1) in (3, 6)
-        and (month(period_start) - 1) % date_diff('month', period_start, period_end + 1) = 0
-        then [
-            if(date_diff('month', period_start, period_end + 1) = 3, 'quarter', 'half'),
-            {list(ORDINALS)}[(month(period_start) - 1) // date_diff('month', period_start, period_end + 1) + 1]
-        ]
+    when day(period_start) = 1 and day(period_end + 1) = 1 then list_concat(
+        case
+            when date_diff('month', period_start, period_end + 1) in (3, 6)
+                and (month(period_start) - 1) % date_diff('month', period_start, period_end + 1) = 0
+            then [
+                if(date_diff('month', period_start, period_end + 1) = 3, 'quarter', 'half'),
+                {list(ORDINALS)}[(month(period_start) - 1) // date_diff('month', period_start, period_end + 1) + 1]
+            ]
+            else []::varchar[]
+        end,
+        case
+            when month(period_start) = 1 and date_diff('month', period_start, period_end + 1) between 2 and 11
+            then ['first', {list(MONTH_COUNTS)}[date_diff('month', period_start, period_end + 1) - 1]]
+            else []::varchar[]
+        end
+    )
     end"""
 
 COVERERS = f"""

@@ -166,7 +166,19 @@ select
     'period_dates_match_label',
     format('{} runs {} to {}, not {} to {}', period_label, expected_start, expected_end, period_start, period_end)
 from checkable
-where expected_start is not null and (period_start, period_end) != (expected_start, expected_end)
+where
+    expected_start is not null
+    and period_type != 'year_to_date'
+    and (period_start, period_end) != (expected_start, expected_end)
+union all
+select
+    source_file,
+    source_line,
+    'period_start',
+    'period_dates_match_label',
+    format('{} runs from {} to a day of {}, not {} to {}', period_label, expected_start, year(expected_start), period_start, period_end)
+from checkable
+where period_type = 'year_to_date' and (period_start != expected_start or year(period_end) != year(expected_start))
 union all
 select
     source_file,
@@ -314,7 +326,9 @@ where
     )
 ;
 -- Facts: links. part_of and derived_from name other facts; a derivation has as many inputs as its
--- arithmetic takes (or none, when the audit expects the claim to be unverifiable).
+-- arithmetic takes (or none, when the audit expects the claim to be unverifiable): a sum or a share
+-- any number from two, a growth its current figure and its base or the current figure alone. A
+-- growth compares two periods of the same length (whole months, else days).
 with links as (
     select source_file, source_line, fact_id, 'part_of' as field, part_of as other
     from stage_facts
@@ -322,6 +336,19 @@ with links as (
     union all
     select source_file, source_line, fact_id, 'derived_from', unnest(derived_from)
     from stage_facts
+),
+
+spans as (
+    select
+        fact_id,
+        period_label,
+        case
+            when day(period_start) = 1 and day(period_end + 1) = 1 then date_diff('month', period_start, period_end + 1) || ' months'
+            else date_diff('day', period_start, period_end) + 1 || ' days'
+        end as span
+    from stage_facts
+    where fact_id in (select unnest(derived_from) from stage_facts where derivation = 'growth')
+    qualify row_number() over (partition by fact_id order by source_file, source_line) = 1
 )
 
 select
@@ -341,18 +368,38 @@ select
     format(
         'a {} claim takes {} input fact(s), not {} (or none, when the audit expects it to be unverifiable)',
         derivation,
-        wanted,
+        case when fewest = most then fewest::varchar when most is null then fewest || ' or more' else fewest || ' or ' || most end,
         inputs
     )
 from (
     select
         *,
         coalesce(len(derived_from), 0) as inputs,
-        case when derivation in ('growth', 'share', 'multiple') then 2 else 1 end as wanted
+        case when derivation in ('share', 'multiple', 'sum') then 2 else 1 end as fewest,
+        case when derivation in ('growth', 'multiple') then 2 when derivation in ('fx_equivalent', 'lower_bound') then 1 end as most
     from stage_facts
     where derivation is not null
 )
-where inputs != wanted and not (inputs = 0 and audit_expected_status = 'unverifiable')
+where (inputs < fewest or inputs > most) and not (inputs = 0 and audit_expected_status = 'unverifiable')
+union all
+select
+    claim.source_file,
+    claim.source_line,
+    'derived_from',
+    'growth_same_period_length',
+    format(
+        'a growth compares periods of the same length: {} ({}) spans {}, {} ({}) spans {}',
+        current.fact_id,
+        current.period_label,
+        current.span,
+        base.fact_id,
+        base.period_label,
+        base.span
+    )
+from stage_facts as claim
+inner join spans as current on claim.derived_from[1] = current.fact_id
+inner join spans as base on claim.derived_from[2] = base.fact_id
+where claim.derivation = 'growth' and len(claim.derived_from) = 2 and current.span != base.span
 ;
 -- Facts: parts within wholes. Parts share their whole's unit, and the parts of a whole add up to
 -- no more than it. An 'at least' whole is no ceiling; parts that are upper bounds set no floor.

@@ -3,6 +3,7 @@
 -- Each line is parsed once, into a struct (json_transform), not once per field. A fact or an
 -- exclusion without document_id belongs to the document its file is named for; a period without
 -- dates runs over the dates its label fixes (null where the label fits no type: rules.sql says so).
+-- A year to date's label fixes only its start; a range's label is its two dates.
 create or replace temp macro label_year(label) as try_cast(label[1:4] as integer);
 
 create or replace temp macro label_start(period_type, label) as case
@@ -13,6 +14,12 @@ create or replace temp macro label_start(period_type, label) as case
         then make_date(label_year(label), label[7:]::integer * 3 - 2, 1)
     when period_type = 'month' and regexp_full_match(label, '[0-9]{4}-(0[1-9]|1[0-2])')
         then make_date(label_year(label), label[6:]::integer, 1)
+    when period_type = 'year_to_date' and regexp_full_match(label, '[0-9]{4}-YTD') then make_date(label_year(label), 1, 1)
+    when
+        period_type = 'range'
+        and regexp_full_match(label, '[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}')
+        and try_cast(label[12:21] as date) is not null
+        then try_cast(label[1:10] as date)
 end;
 
 create or replace temp macro label_end(period_type, label) as case
@@ -20,6 +27,7 @@ create or replace temp macro label_end(period_type, label) as case
     when period_type = 'half' then last_day(label_start(period_type, label) + interval 5 month)
     when period_type = 'quarter' then last_day(label_start(period_type, label) + interval 2 month)
     when period_type = 'month' then last_day(label_start(period_type, label))
+    when period_type = 'range' and label_start(period_type, label) is not null then try_cast(label[12:21] as date)
 end;
 
 create or replace temp table stage_manifest as

@@ -9,12 +9,21 @@
 }}
 
 -- depends_on: {{ ref('int_document_fingerprints') }}
--- Every stated derived claim recomputed from the facts it names. The tolerance is half a unit in the
--- last place the claim was written to (29% -> 0.5 percentage points); currency equivalents
--- (input / r(input currency) x r(claim currency), r in units per US dollar from the claim's own
--- document, r(USD) = 1) add the rates' rounding spread. A figure written in words ('ninefold',
--- 'a third') has no last place: it is taken to be within 5% of its value. Incremental by document:
--- only claims of documents whose own sources or whose input documents changed are recomputed.
+-- Every stated derived claim recomputed from the facts it names: a sum adds all its inputs; a share
+-- is the sum of all inputs but the last over the last; growth and multiple take two (a growth with
+-- only its current figure has no base: unverifiable). The tolerance is half a unit in the last place
+-- the claim was written to (29% -> 0.5 percentage points) plus the same of every input carried
+-- through the arithmetic: a sum adds its inputs' absolute errors, a quotient their relative errors
+-- (to first order). An input written in words adds nothing; a claim written in words ('ninefold')
+-- has no last place and is taken to be within 5% of its value. Currency equivalents carry the width
+-- of the rates' rounding intervals instead, which already hold their pairs' precision: input /
+-- r(input currency) x r(claim currency), r in units per US dollar from the claim's own document,
+-- r(USD) = 1.
+-- exact, approximately and projected claims are two-sided; the other qualifiers bound one side:
+-- more_than / at_least hold when the inputs give more / at least the figure, less_than / at_most
+-- less / at most, nearly at or below it by no more than the tolerance. lower_bound restates its one
+-- input, so its qualifier alone decides. Incremental by document: only claims of documents whose
+-- own sources or whose input documents changed are recomputed.
 with facts as (
     select * from {{ ref('stg_articles__facts') }}
 ),
@@ -55,17 +64,45 @@ claims as (
         {%- endif %}
 ),
 
-inputs_wide as (
+inputs_ranked as (
     select
-        inputs.fact_id,
-        max(case when inputs.input_position = 1 then input_facts.value_normalised end) as input_a,
-        max(case when inputs.input_position = 2 then input_facts.value_normalised end) as input_b,
-        max(case when inputs.input_position = 1 then input_facts.unit end) as input_a_unit,
-        string_agg(inputs.input_fact_id, ', ' order by inputs.input_position) as input_fact_ids,
-        string_agg(distinct input_facts.document_id, ', ') as input_document_ids
+        inputs.*,
+        input_facts.value_normalised,
+        input_facts.unit,
+        input_facts.document_id,
+        coalesce(input_facts.stated_half_unit, 0) as half_unit,
+        inputs.input_position = max(inputs.input_position) over (partition by inputs.fact_id) as is_last
     from inputs
     inner join facts as input_facts on inputs.input_fact_id = input_facts.fact_id
-    group by inputs.fact_id
+),
+
+inputs_wide as (
+    select
+        fact_id,
+        max(case when input_position = 1 then value_normalised end) as input_a,
+        max(case when input_position = 2 then value_normalised end) as input_b,
+        max(case when input_position = 1 then unit end) as input_a_unit,
+        count(*) as input_count,
+        sum(value_normalised) as input_sum,
+        sum(half_unit) as input_sum_error,
+        sum(value_normalised) filter (where not is_last) as input_parts,
+        sum(half_unit) filter (where not is_last) as input_parts_error,
+        max(value_normalised) filter (where is_last) as input_last,
+        max(half_unit) filter (where is_last) as input_last_error,
+        string_agg(input_fact_id, ', ' order by input_position) as input_fact_ids,
+        string_agg(distinct document_id, ', ') as input_document_ids
+    from inputs_ranked
+    group by fact_id
+),
+
+-- growth, share and multiple: the parts over the last input, with its relative error
+ratios as (
+    select
+        *,
+        input_parts / nullif(input_last, 0) as input_ratio,
+        abs(input_parts / nullif(input_last, 0))
+        * (input_parts_error / nullif(abs(input_parts), 0) + input_last_error / nullif(abs(input_last), 0)) as input_ratio_error
+    from inputs_wide
 ),
 
 recomputed as (
@@ -75,14 +112,25 @@ recomputed as (
         inputs_wide.input_document_ids,
         inputs_wide.input_a,
         inputs_wide.input_b,
+        inputs_wide.input_count,
         case claims.derivation
-            when 'growth' then inputs_wide.input_a / nullif(inputs_wide.input_b, 0) - 1
-            when 'share' then inputs_wide.input_a / nullif(inputs_wide.input_b, 0)
-            when 'multiple' then inputs_wide.input_a / nullif(inputs_wide.input_b, 0)
+            when 'growth' then case when inputs_wide.input_count = 2 then inputs_wide.input_ratio - 1 end
+            when 'share' then inputs_wide.input_ratio
+            when 'multiple' then inputs_wide.input_ratio
+            when 'sum' then inputs_wide.input_sum
             when 'fx_equivalent' then inputs_wide.input_a / input_rate.units_per_usd * claim_rate.units_per_usd
             when 'lower_bound' then inputs_wide.input_a
         end as recomputed_value,
+        case claims.derivation
+            when 'growth' then inputs_wide.input_ratio_error
+            when 'share' then inputs_wide.input_ratio_error
+            when 'multiple' then inputs_wide.input_ratio_error
+            when 'sum' then inputs_wide.input_sum_error
+            when 'lower_bound' then inputs_wide.input_sum_error
+            else 0
+        end as input_error,
         coalesce(claims.stated_half_unit, abs(claims.value_normalised) * 0.05)
+        + coalesce(input_error, 0)
         + case
             when claims.derivation = 'fx_equivalent'
                 then
@@ -97,7 +145,7 @@ recomputed as (
         case when claims.derivation = 'fx_equivalent' then foreign_rate.units_per_usd end as fx_rate,
         case when claims.derivation = 'fx_equivalent' then foreign_rate.document_id end as fx_rate_document_id
     from claims
-    left join inputs_wide on claims.fact_id = inputs_wide.fact_id
+    left join ratios as inputs_wide on claims.fact_id = inputs_wide.fact_id
     left join rates_with_usd as input_rate
         on claims.document_id = input_rate.document_id and inputs_wide.input_a_unit = input_rate.currency
     left join rates_with_usd as claim_rate
@@ -111,24 +159,30 @@ recomputed as (
 
 final as (
     select
-        *,
+        * exclude (float_noise),
         value_normalised - recomputed_value as difference,
         case
             when recomputed_value is null then 'unverifiable'
-            when derivation = 'lower_bound'
-                then
-                    case
-                        when qualifier = 'more_than' and recomputed_value > value_normalised then 'consistent'
-                        when qualifier = 'at_least' and recomputed_value >= value_normalised then 'consistent'
-                        when qualifier = 'less_than' and recomputed_value < value_normalised then 'consistent'
-                        when qualifier = 'at_most' and recomputed_value <= value_normalised then 'consistent'
-                        else 'inconsistent'
-                    end
-            -- the relative epsilon absorbs binary floating-point noise, nothing more
-            when abs(value_normalised - recomputed_value) <= tolerance + 1e-9 * abs(value_normalised) then 'consistent'
+            when
+                case qualifier
+                    when 'more_than' then recomputed_value > value_normalised
+                    when 'at_least' then recomputed_value >= value_normalised - float_noise
+                    when 'less_than' then recomputed_value < value_normalised
+                    when 'at_most' then recomputed_value <= value_normalised + float_noise
+                    when 'nearly'
+                        then recomputed_value between value_normalised - tolerance - float_noise and value_normalised + float_noise
+                    else abs(value_normalised - recomputed_value) <= tolerance + float_noise
+                end
+                then 'consistent'
             else 'inconsistent'
         end as status
-    from recomputed
+    from (
+        -- a relative epsilon that absorbs binary floating-point noise, nothing more
+        select
+            *,
+            1e-9 * abs(value_normalised) as float_noise
+        from recomputed
+    ) as with_noise
 )
 
 select * from final

@@ -1,5 +1,7 @@
 -- One row per funded population (scope), region, period and reporting document: the amount, the
--- deal count and everything that can be recomputed from them.
+-- deal count and everything that can be recomputed from them. Year-on-year growth compares a period
+-- with the one of the same length a year earlier; a period's share is of the smallest period of the
+-- same document that strictly contains it (a quarter of its half, a half of its year).
 with facts as (
     select * from {{ ref('int_facts_in_usd') }}
 ),
@@ -20,6 +22,7 @@ periods as (
         period_label,
         period_start,
         period_end,
+        period_months,
         document_id
     from facts
     where metric in ('funding_amount', 'deal_count')
@@ -72,14 +75,39 @@ joined as (
             and periods.document_id = deal_counts.document_id
 ),
 
+-- the smallest period of the same scope, region and document that strictly contains each one
+enclosing as (
+    select
+        inner_period.scope,
+        inner_period.region,
+        inner_period.period_label,
+        inner_period.document_id,
+        outer_period.period_label as enclosing_period,
+        outer_period.amount_usd as enclosing_amount_usd
+    from joined as inner_period
+    inner join joined as outer_period
+        on
+            inner_period.scope = outer_period.scope
+            and inner_period.region = outer_period.region
+            and inner_period.document_id = outer_period.document_id
+            and inner_period.period_start >= outer_period.period_start
+            and inner_period.period_end <= outer_period.period_end
+            and (inner_period.period_start, inner_period.period_end) != (outer_period.period_start, outer_period.period_end)
+    qualify row_number() over (
+        partition by inner_period.scope, inner_period.region, inner_period.period_label, inner_period.document_id
+        order by outer_period.period_end - outer_period.period_start, outer_period.period_label
+    ) = 1
+),
+
 with_comparisons as (
     select
         joined.*,
         joined.amount_usd / nullif(previous.amount_usd, 0) - 1 as amount_growth_yoy,
         joined.deal_count / nullif(previous.deal_count, 0) - 1 as deal_count_growth_yoy,
         joined.amount_usd / nullif(joined.deal_count, 0) as avg_deal_usd,
-        case when joined.period_type in ('quarter', 'half') then joined.amount_usd / nullif(annual.amount_usd, 0) end
-            as share_of_annual,
+        enclosing.enclosing_period,
+        enclosing.enclosing_amount_usd,
+        joined.amount_usd / nullif(enclosing.enclosing_amount_usd, 0) as share_of_enclosing_period,
         whole.amount_usd as whole_amount_usd,
         joined.amount_usd / nullif(whole.amount_usd, 0) as share_of_whole,
         amount_growth.stated_growth as stated_amount_growth_yoy,
@@ -90,15 +118,18 @@ with_comparisons as (
             joined.scope = previous.scope
             and joined.region = previous.region
             and joined.document_id = previous.document_id
-            and joined.period_type = previous.period_type
             and joined.period_start = previous.period_start + interval 1 year
-    left join joined as annual
+            -- the same length: whole months, else days
+            and coalesce(
+                joined.period_months = previous.period_months,
+                joined.period_end - joined.period_start = previous.period_end - previous.period_start
+            )
+    left join enclosing
         on
-            joined.scope = annual.scope
-            and joined.region = annual.region
-            and joined.document_id = annual.document_id
-            and annual.period_type = 'year'
-            and year(joined.period_start) = year(annual.period_start)
+            joined.scope = enclosing.scope
+            and joined.region = enclosing.region
+            and joined.period_label = enclosing.period_label
+            and joined.document_id = enclosing.document_id
     left join amounts as whole on joined.whole_fact_id = whole.fact_id
     left join stated_growth as amount_growth on joined.amount_fact_id = amount_growth.current_fact_id
     left join stated_growth as count_growth on joined.deal_count_fact_id = count_growth.current_fact_id
@@ -124,7 +155,9 @@ final as (
         deal_count_growth_yoy,
         stated_deal_count_growth_yoy,
         avg_deal_usd,
-        share_of_annual,
+        enclosing_period,
+        enclosing_amount_usd,
+        share_of_enclosing_period,
         whole_fact_id,
         whole_amount_usd,
         share_of_whole,

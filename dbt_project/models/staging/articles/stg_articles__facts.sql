@@ -32,6 +32,9 @@ final as (
         period_start,
         period_end,
         year(period_start) as period_year,
+        case
+            when day(period_start) = 1 and day(period_end + 1) = 1 then date_diff('month', period_start, period_end + 1)
+        end as period_months,
         period_basis,
         period_text,
         value as value_as_written,

@@ -1,0 +1,124 @@
+"""Periods of any length and claims over any number of inputs, through a real run of the whole job
+with test article 004 (a Korean first half of 2025, in won) added to the seeds: its quarters sum to
+its half, a share of three named rounds in the half's total, and a deal-count growth without its base."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from .conftest import run_refresh, sources_with_articles
+
+DOC_004 = "004_korea_h1_2025"
+approx = pytest.approx
+
+
+def as_this_branch_knows(root: Path, document_id: str) -> list[str]:
+    """The article's facts, less what the measures part of issue 17 adds and this branch's schema and
+    reference lists do not know yet: fields outside the fact schema are dropped, an unknown metric
+    is filed as capex_plan and an unknown subject type as company (what the issue says the
+    curator had to do before). Returns what was changed; nothing, once both parts are merged."""
+    schema = json.loads((root / "schemas" / "fact.schema.json").read_text(encoding="utf-8"))
+    metrics = {line.split(",")[0] for line in (root / "reference" / "metrics.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    subject_types = set(schema["properties"]["subject_type"]["enum"])
+    path, changed, facts = root / "facts" / f"{document_id}.jsonl", set(), []
+    for fact in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+        changed |= {f"field {k}" for k in fact if k not in schema["properties"]}
+        fact = {k: v for k, v in fact.items() if k in schema["properties"]}
+        if fact["metric"] not in metrics:
+            changed.add(f"metric {fact['metric']}")
+            fact["metric"] = "capex_plan"
+        if fact["subject_type"] not in subject_types:
+            changed.add(f"subject_type {fact['subject_type']}")
+            fact["subject_type"] = "company"
+        facts.append(fact)
+    path.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in facts), encoding="utf-8")
+    return sorted(changed)
+
+
+@pytest.fixture(scope="module")
+def korea(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple]]:
+    """One full run on the seeds and article 004; queries its published warehouse."""
+    folder = tmp_path_factory.mktemp("korea")
+    root = folder / "sources"
+    sources_with_articles(root, DOC_004)
+    as_this_branch_knows(root, DOC_004)
+    published = folder / "data" / "ai_market.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AI_MARKET_SOURCES", str(root))
+        patch.setenv("AI_MARKET_DATA_DIR", str(published.parent))
+        patch.setenv("AI_MARKET_DUCKDB", str(published))
+        result, _ = run_refresh()
+    assert result.success
+
+    def query(sql: str) -> list[tuple]:
+        with duckdb.connect(str(published), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    return query
+
+
+def audit(query, fact_id: str) -> tuple:
+    (row,) = query(
+        "select status, expected_status, stated_value, recomputed_value, tolerance, input_fact_ids "
+        f"from marts.claim_audit where claim_fact_id = '{fact_id}'"
+    )
+    return row
+
+
+def test_the_two_quarters_sum_to_the_half_within_the_precision_of_all_three_figures(korea):
+    status, expected, stated, recomputed, tolerance, inputs = audit(korea, "d004.ai_startups_funding_2025h1")
+    assert (status, expected, stated) == ("consistent", "consistent", 1.2e12)
+    assert recomputed == approx(508.6e9 + 687.9e9, rel=1e-12) and recomputed == approx(1196.5e9, rel=1e-12)
+    # '1.2 trillion won' is ±0.05 trillion, and each quarter ±0.05 billion
+    assert tolerance == approx(0.05e12 + 2 * 0.05e9, rel=1e-12)
+    assert inputs == "d004.ai_startups_funding_2025q1, d004.ai_startups_funding_2025q2"
+
+
+def test_the_three_rounds_share_of_the_total_divides_their_sum_by_the_last_input(korea):
+    status, expected, stated, recomputed, tolerance, inputs = audit(korea, "d004.top_three_rounds_share_2025h1")
+    assert (status, expected, stated) == ("consistent", "consistent", approx(0.417))
+    assert recomputed == approx((250 + 160 + 90) / 1200, rel=1e-12)
+    # 0.05 points for '41.7%', plus the parts' 3 x 0.5 billion over 500 billion and the total's 0.05 over 1.2 trillion
+    assert tolerance == approx(0.0005 + 500 / 1200 * (1.5e9 / 500e9 + 0.05e12 / 1.2e12), rel=1e-12)
+    assert tolerance == approx(0.019111, abs=1e-6)
+    assert inputs.split(", ")[-1] == "d004.ai_startups_funding_2025h1"
+
+
+def test_a_growth_without_its_base_is_unverifiable_and_still_beside_its_figure(korea):
+    status, expected, _, recomputed, _, inputs = audit(korea, "d004.ai_startups_deals_growth_2025h1")
+    assert (status, expected, recomputed, inputs) == ("unverifiable", "unverifiable", None, "d004.ai_startups_deals_2025h1")
+    ((deals, stated_growth, growth),) = korea(
+        "select deal_count, stated_deal_count_growth_yoy, deal_count_growth_yoy from marts.funding_by_period "
+        f"where document_id = '{DOC_004}' and period = '2025-H1'"
+    )
+    assert (deals, stated_growth, growth) == (163, approx(0.124), None)
+
+
+def test_the_quarters_are_shares_of_their_half_and_the_half_of_nothing(korea):
+    rows = {
+        r[0]: r[1:]
+        for r in korea(
+            "select period, period_type, period_start::varchar, period_end::varchar, enclosing_period, share_of_enclosing_period "
+            f"from marts.funding_by_period where document_id = '{DOC_004}' and scope = 'AI startups' and region = 'KR'"
+        )
+    }
+    assert sorted(rows) == ["2025-H1", "2025-Q1", "2025-Q2"]
+    assert rows["2025-H1"] == ("half", "2025-01-01", "2025-06-30", None, None)
+    assert rows["2025-Q1"][3:] == ("2025-H1", approx(508.6 / 1200, rel=1e-12))
+    assert rows["2025-Q2"][3:] == ("2025-H1", approx(687.9 / 1200, rel=1e-12))
+
+
+def test_every_claim_of_the_article_audits_as_its_curator_expects(korea):
+    statuses = dict(korea(f"select claim_fact_id, status from marts.claim_audit where document_id = '{DOC_004}'"))
+    assert statuses == {
+        "d004.ai_startups_funding_2025h1": "consistent",
+        "d004.ai_startups_funding_2025h1_usd": "consistent",
+        "d004.ai_startups_deals_growth_2025h1": "unverifiable",
+        "d004.rebellions_series_c_usd": "consistent",
+        "d004.upstage_2025h1_usd": "consistent",
+        "d004.top_three_rounds_share_2025h1": "consistent",
+    }
+    assert korea("select count(*) from marts.claim_audit where not matches_expectation") == [(0,)]
