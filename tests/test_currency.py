@@ -304,3 +304,16 @@ def test_segment_sums_that_lump_unsegmented_deals_fail_the_funding_deals_reconci
     assert [(f.expectation, f.column, f.unexpected_count) for f in outcome.failures] == [
         ("expect_column_pair_values_a_to_be_greater_than_b", "segment_total_usd,segment_named_deals_usd", 2)
     ]
+
+
+def test_the_pipeline_gates_on_the_audit_and_the_marts_using_one_rate_and_converts_won_at_1470_36(built, query):
+    result, _ = built
+    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "assert_claim_audit_and_marts_use_the_same_rate"]
+    assert check.passed
+    converted = query(
+        "select fx_rate_document_id, fx_rate_basis, round(fx_rate, 2), count(*) from marts.facts where unit = 'KRW' group by all"
+    )
+    assert converted == [(DOC_000, "own_document", 1470.36, 9)]
+    assert query("select fx_rate, fx_rate_document_id from marts.claim_audit where derivation = 'fx_equivalent' group by all") == [
+        (approx(DOC_000_RATE), DOC_000)
+    ]

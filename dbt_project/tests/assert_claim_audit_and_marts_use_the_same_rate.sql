@@ -1,3 +1,6 @@
+-- a gate on claim_audit in Dagster (a test reading several models is attached to none by itself)
+{{ config(meta={'dagster': {'ref': {'name': 'claim_audit'}}}) }}
+
 -- The claim audit and the marts must use one rate for every converted figure: each amount in a
 -- currency other than the dollar that a currency equivalent converts or states (the claim and its
 -- input) is shown in marts.facts with the very rate and document the audit recomputed the claim
