@@ -1,7 +1,16 @@
--- One row per funded population (scope), region, period and reporting document: the amount, the
--- deal count and everything that can be recomputed from them.
-with facts as (
-    select * from {{ ref('int_facts_in_usd') }}
+-- One row per measure, data provider, funded population (scope), region, period and reporting
+-- document: the amount, the deal count of the same population (a count measure of the amount's
+-- family, from the same provider) and everything that can be recomputed from them.
+with measures as (
+    select * from {{ ref('stg_reference__measures') }}
+),
+
+facts as (
+    select
+        usd.*,
+        measures.family
+    from {{ ref('int_facts_in_usd') }} as usd
+    left join measures on usd.measure = measures.measure
 ),
 
 claims as (
@@ -14,6 +23,8 @@ inputs as (
 
 periods as (
     select distinct
+        family,
+        data_provider,
         subject as scope,
         region,
         period_type,
@@ -47,6 +58,7 @@ stated_growth as (
 joined as (
     select
         periods.*,
+        coalesce(amounts.measure, deal_counts.measure) as measure,
         amounts.amount_usd,
         amounts.qualifier as amount_qualifier,
         amounts.fact_id as amount_fact_id,
@@ -56,13 +68,17 @@ joined as (
     from periods
     left join amounts
         on
-            periods.scope = amounts.subject
+            periods.family = amounts.family
+            and periods.data_provider = amounts.data_provider
+            and periods.scope = amounts.subject
             and periods.region = amounts.region
             and periods.period_label = amounts.period_label
             and periods.document_id = amounts.document_id
     left join deal_counts
         on
-            periods.scope = deal_counts.subject
+            periods.family = deal_counts.family
+            and periods.data_provider = deal_counts.data_provider
+            and periods.scope = deal_counts.subject
             and periods.region = deal_counts.region
             and periods.period_label = deal_counts.period_label
             and periods.document_id = deal_counts.document_id
@@ -83,14 +99,18 @@ with_comparisons as (
     from joined
     left join joined as previous
         on
-            joined.scope = previous.scope
+            joined.measure = previous.measure
+            and joined.data_provider = previous.data_provider
+            and joined.scope = previous.scope
             and joined.region = previous.region
             and joined.document_id = previous.document_id
             and joined.period_type = previous.period_type
             and joined.period_start = previous.period_start + interval 1 year
     left join joined as annual
         on
-            joined.scope = annual.scope
+            joined.measure = annual.measure
+            and joined.data_provider = annual.data_provider
+            and joined.scope = annual.scope
             and joined.region = annual.region
             and joined.document_id = annual.document_id
             and annual.period_type = 'year'
@@ -102,6 +122,10 @@ with_comparisons as (
 
 final as (
     select
+        with_comparisons.measure,
+        with_comparisons.data_provider,
+        measures.is_additive,
+        measures.parent_measure,
         scope,
         region,
         period_type,
@@ -123,6 +147,7 @@ final as (
         document_id,
         concat_ws(', ', amount_fact_id, deal_count_fact_id) as fact_ids
     from with_comparisons
+    left join measures on with_comparisons.measure = measures.measure
 )
 
 select * from final
