@@ -19,7 +19,19 @@ from .conftest import DOC_000, SourceCopy, rows_only_in_each, run_refresh
 from .test_bad_input import CATALOGUE
 
 CODE = "code-under-test"
-RAW_TABLES = ("documents", "facts", "fact_inputs", "exclusions", "number_mentions", "regions", "currencies", "metrics", "source_files")
+RAW_TABLES = (
+    "documents",
+    "facts",
+    "fact_inputs",
+    "exclusions",
+    "number_mentions",
+    "regions",
+    "currencies",
+    "metrics",
+    "measures",
+    "providers",
+    "source_files",
+)
 DOC_001 = "001_55f767c75a51dedd"
 DOC_002 = "002_47236e943b7bd28c"
 NEW_DOC = "900_copy_of_002"

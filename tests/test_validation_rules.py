@@ -273,14 +273,24 @@ def test_a_share_of_inputs_with_different_measures_must_say_it_compares_across_t
     part = a_fact(fact_id="d.deal", metric="deal_amount", measure="deal_value", value=6, figure="$56 billion", _row=4)
     part["value"] = 56
     share = a_fact(
-        fact_id="d.share", metric="share", value=10.71, unit="percent", scale="one", figure="10.71%", _row=9,
-        derivation="share", derived_from=["d.deal", "d.total"], audit={"expected_status": "inconsistent", "why": "a test claim"},
+        fact_id="d.share",
+        metric="share",
+        value=10.71,
+        unit="percent",
+        scale="one",
+        figure="10.71%",
+        _row=9,
+        derivation="share",
+        derived_from=["d.deal", "d.total"],
+        audit={"expected_status": "inconsistent", "why": "a test claim"},
     )
     found = violations([a_fact(), part, share])
     assert ("facts/doc.jsonl", 9, "compares_across", "derivation_same_definition") in found
     assert not {v for v in violations([a_fact(), part, {**share, "compares_across": ["measure"]}]) if v[3] == "derivation_same_definition"}
     other = {**part, "measure": "sector_funding", "data_provider": "other_vendor"}
-    assert ("facts/doc.jsonl", 9, "compares_across", "derivation_same_definition") in violations([a_fact(), other, {**share, "compares_across": ["measure"]}])
+    assert ("facts/doc.jsonl", 9, "compares_across", "derivation_same_definition") in violations(
+        [a_fact(), other, {**share, "compares_across": ["measure"]}]
+    )
 
 
 TWO_DOCUMENTS = [*MANIFEST, {**MANIFEST[0], "document_id": "doc2", "_row": 2}]
@@ -290,7 +300,9 @@ RESTATED = "Last year the sector raised $56.4 billion, of which startups took 10
 def restated(**changes) -> dict:
     figure = changes.pop("figure", "$56.4 billion")
     changes.setdefault("evidence", RESTATED)
-    return a_fact(fact_id="d2.total", document_id="doc2", _file="facts/doc2.jsonl", _row=1, value=float(figure[1:5]), figure=figure, **changes)
+    return a_fact(
+        fact_id="d2.total", document_id="doc2", _file="facts/doc2.jsonl", _row=1, value=float(figure[1:5]), figure=figure, **changes
+    )
 
 
 def test_one_figure_stated_by_two_documents_agrees_within_precision_or_one_revises_the_other():
@@ -310,4 +322,3 @@ def test_a_revision_names_a_fact_of_another_document():
     missing = a_fact(revision_of="d.nothing", revision_reason="restated")
     assert ("facts/doc.jsonl", 3, "revision_of", "revision_of_other_document") in violations([missing])
     assert ("revision_reason", "schema:required") in schema_problems(clean(a_fact(revision_of="d2.total")))
-

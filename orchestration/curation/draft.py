@@ -18,10 +18,34 @@ from .numbers import is_projected
 from .state import Draft, context_of, exclude
 
 FACT_KEYS = (
-    *("fact_id", "metric", "subject", "subject_type", "region", "period_type", "period_label", "period_start", "period_end"),
+    *(
+        "fact_id",
+        "metric",
+        "measure",
+        "data_provider",
+        "subject",
+        "subject_type",
+        "region",
+        "period_type",
+        "period_label",
+        "period_start",
+        "period_end",
+    ),
     *("period_basis", "period_text", "value", "unit", "scale", "qualifier", "figure", "evidence", "part_of", "derived_from"),
     *("derivation", "audit", "note", "review", "review_note"),
 )
+# The measure (reference/measures.csv) a drafted amount or count of each metric is given, for the
+# curator to narrow: the text alone rarely says whose definition a figure follows.
+DRAFT_MEASURES = {
+    "funding_amount": "investment_unclassified",
+    "deal_count": "deal_count_unclassified",
+    "deal_amount": "vc_round_value",
+    "capex_plan": "ai_capex_plan",
+    "public_programme": "public_ai_programme",
+    "market_size": "market_size_unclassified",
+    "foundation_model_count": "notable_foundation_model_count",
+}
+MEASURE_NOTE = "measure and data_provider are proposed from the metric: name the measure and who compiled the figure"
 
 
 class DraftRefused(Exception):
@@ -77,6 +101,9 @@ def fact_record(fact: dict, document_id: str) -> dict:
         status = "consistent" if fact["_inputs"] else "unverifiable"
         record["audit"] = {"expected_status": status, "why": "Drafted: replace with the audit's status and the reason."}
     notes = list(dict.fromkeys(fact["_notes"])) or ["check the subject and the metric"]
+    if "derivation" not in fact and fact["metric"] in DRAFT_MEASURES:
+        record |= {"measure": DRAFT_MEASURES[fact["metric"]], "data_provider": "unattributed"}
+        notes.append(MEASURE_NOTE)
     record |= {"review": "draft", "review_note": "; ".join(notes)}
     return {key: record[key] for key in FACT_KEYS if key in record}
 

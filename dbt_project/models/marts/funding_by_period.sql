@@ -120,12 +120,21 @@ with_comparisons as (
     left join stated_growth as count_growth on joined.deal_count_fact_id = count_growth.current_fact_id
 ),
 
+described as (
+    select
+        with_comparisons.*,
+        measures.is_additive,
+        measures.parent_measure
+    from with_comparisons
+    left join measures on with_comparisons.measure = measures.measure
+),
+
 final as (
     select
-        with_comparisons.measure,
-        with_comparisons.data_provider,
-        measures.is_additive,
-        measures.parent_measure,
+        measure,
+        data_provider,
+        is_additive,
+        parent_measure,
         scope,
         region,
         period_type,
@@ -146,8 +155,7 @@ final as (
         share_of_whole,
         document_id,
         concat_ws(', ', amount_fact_id, deal_count_fact_id) as fact_ids
-    from with_comparisons
-    left join measures on with_comparisons.measure = measures.measure
+    from described
 )
 
 select * from final
