@@ -659,6 +659,17 @@ precise as (
     from stated
 ),
 
+-- only figures whose group holds two that cannot both be right are paired: a group's intervals
+-- (value +- its half unit) all overlap when the largest lower end is at most the smallest upper
+-- end, so a corpus of agreeing figures costs one pass, not a pair per two documents
+disputed as (
+    select * from precise
+    window key_group as (partition by meant_measure, meant_data_provider, subject, region, period_type, period_label, unit)
+    qualify
+        max(amount - coalesce(half_unit, 0) * (1 + 1e-9)) over key_group
+        > min(amount + coalesce(half_unit, 0) * (1 + 1e-9)) over key_group
+),
+
 pairs as (
     select
         later.source_file,
@@ -669,8 +680,8 @@ pairs as (
         earlier.figure as other_figure,
         abs(later.amount - earlier.amount) as difference,
         coalesce(later.half_unit, 0) + coalesce(earlier.half_unit, 0) as tolerance
-    from precise as later
-    inner join precise as earlier
+    from disputed as later
+    inner join disputed as earlier
         on
             later.meant_measure = earlier.meant_measure
             and later.meant_data_provider = earlier.meant_data_provider
