@@ -32,7 +32,7 @@ FACT_KEYS = (
         "period_end",
     ),
     *("period_basis", "period_text", "value", "unit", "scale", "qualifier", "figure", "evidence", "part_of", "derived_from"),
-    *("derivation", "audit", "note", "review", "review_note"),
+    *("derivation", "compares_across", "audit", "note", "review", "review_note"),
 )
 # The measure (reference/measures.csv) a drafted amount or count of each metric is given, for the
 # curator to narrow: the text alone rarely says whose definition a figure follows.
@@ -98,6 +98,8 @@ def fact_record(fact: dict, document_id: str) -> dict:
         record["part_of"] = fact["_part_of"]["fact_id"]
     if "derivation" in fact:
         record["derived_from"] = [f["fact_id"] for f in fact["_inputs"]]
+        if fact["derivation"] != "fx_equivalent" and len({DRAFT_MEASURES.get(f["metric"]) for f in fact["_inputs"]}) > 1:
+            record["compares_across"] = ["measure"]  # a named deal's share of its total, say
         status = "consistent" if fact["_inputs"] else "unverifiable"
         record["audit"] = {"expected_status": status, "why": "Drafted: replace with the audit's status and the reason."}
     notes = list(dict.fromkeys(fact["_notes"])) or ["check the subject and the metric"]

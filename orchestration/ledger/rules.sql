@@ -589,8 +589,22 @@ where m.unit_kind != f.value_kind
 ;
 -- Facts: a derived claim compares like with like. Its inputs have one measure and one provider,
 -- unless compares_across names what deliberately differs (a child's share of its parent measure).
--- A currency equivalent restates one amount, whatever it measures.
-with inputs as (
+-- A currency equivalent restates one amount, whatever it measures: as an input it means what that
+-- amount means.
+with meanings as (
+    select
+        f.fact_id,
+        if(f.derivation = 'fx_equivalent', restated.meant_measure, f.meant_measure) as meant_measure,
+        if(f.derivation = 'fx_equivalent', restated.meant_data_provider, f.meant_data_provider) as meant_data_provider
+    from stage_fact_meanings as f
+    left join stage_fact_meanings as restated on f.derivation = 'fx_equivalent' and f.derived_from[1] = restated.fact_id
+    -- an id given twice is unique_fact_id's to report: its first use is the input
+    qualify
+        row_number() over (partition by f.fact_id order by f.source_file, f.source_line, restated.source_file, restated.source_line)
+        = 1
+),
+
+inputs as (
     select
         claim.source_file,
         claim.source_line,
@@ -603,7 +617,7 @@ with inputs as (
         from stage_facts
         where derivation is not null and derivation != 'fx_equivalent'
     ) as claim
-    inner join stage_fact_meanings as input on claim.input_fact_id = input.fact_id
+    inner join meanings as input on claim.input_fact_id = input.fact_id
 ),
 
 claims as (
