@@ -36,6 +36,7 @@ SECTORS = ["robotics", "chip design", "AI safety", "speech recognition", "comput
 ROUNDS = ["seed", "Series A", "Series B", "Series C", "growth"]
 SYLLABLES = ["ka", "lo", "mi", "ra", "ven", "tor", "zu", "bel", "qua", "nix", "sol", "dra", "fen", "gar", "hul", "jor"]
 YEARS = [2022, 2023, 2024]
+MEASURES = {"deal_amount": "vc_round_value", "funding_amount": "investment_unclassified", "deal_count": "deal_count_unclassified"}
 
 
 def company_name(number: int) -> str:
@@ -91,17 +92,21 @@ def _sentences(document_id: str, number: int, facts_wanted: int, rng: random.Ran
             country, adjective = COUNTRIES[(triple // len(SECTORS)) % len(COUNTRIES)]
             year = YEARS[(triple // (len(SECTORS) * len(COUNTRIES))) % len(YEARS)]
             subject = f"{sector} companies"
+            # one sector's total for a country and year is the same in every document that states
+            # it, as the ingest's agrees_across_documents wants of one measure and provider
+            same_everywhere = random.Random(f"{sector}:{country}:{year}")
             if kind == 1:
-                amount = f"{rng.uniform(0.5, 60):.1f}".rstrip("0").rstrip(".")
+                amount = f"{same_everywhere.uniform(0.5, 60):.1f}".rstrip("0").rstrip(".")
                 figure = f"${amount} billion"
                 sentence = f"Investment in {subject} in the {adjective} market reached {figure} in {year}."
                 fact = dict(metric="funding_amount", subject=subject, subject_type="sector", value=float(amount), unit="USD")
                 fact["scale"] = "billion"
             else:
-                figure = str(rng.randrange(11, 999))
+                figure = str(same_everywhere.randrange(11, 999))
                 sentence = f"Investors closed {figure} deals with {subject} in the {adjective} market during {year}."
                 fact = dict(metric="deal_count", subject=subject, subject_type="sector", value=int(figure), unit="count", scale="one")
         slug = f"f{index:05d}"
+        fact["measure"] = MEASURES[fact["metric"]]
         pairs.append((sentence, _fact(document_id, slug, sentence, figure, region=country, **_year_period(year), **fact)))
     return pairs
 
@@ -119,6 +124,7 @@ def manifest_line(document_id: str, number: int) -> dict:
         "date_evidence": "Generated for benchmarks; dated to the year after the latest figure it reports.",
         "reference_year": 2025,
         "language": "en",
+        "default_data_provider": "unattributed",
         "source_note": "Synthetic benchmark document (benchmarks/corpus.py).",
     }
 

@@ -31,6 +31,8 @@ RAW_TABLES = {
     "regions": "ISO 3166-1 alpha-2 country codes plus GLOBAL.",
     "currencies": "ISO 4217 currency codes.",
     "metrics": "The metric vocabulary facts may use.",
+    "measures": "What exactly an amount or count measures (definition, family, additivity, parent), as facts name it.",
+    "providers": "Who compiled a figure (data vendor, research institute, investor, analyst...), as facts name it.",
 }
 
 

@@ -185,6 +185,51 @@ def _unmapped_number(s: SourceCopy):
     return f"documents/{DOC_000}.txt", len(text.splitlines()) + 1, "text", "number_mapped"
 
 
+def _amount_without_measure(s: SourceCopy):
+    facts = s.read_facts()
+    row = next(i for i, f in enumerate(facts) if f["fact_id"] == "d000.genai_vc_funding_2023")
+    del facts[row]["measure"]
+    s.write_facts(facts)
+    return FACTS, row + 1, "measure", "measure_named"
+
+
+def _unknown_measure(s: SourceCopy):
+    return FACTS, s.edit_fact("d000.genai_vc_funding_2023", measure="genai_vc_deal_valeu"), "measure", "known_measure"
+
+
+def _unknown_data_provider(s: SourceCopy):
+    return FACTS, s.edit_fact("d000.genai_vc_funding_2023", data_provider="pitchbok"), "data_provider", "known_data_provider"
+
+
+def _unknown_default_data_provider(s: SourceCopy):
+    manifest = s.root / "documents" / "manifest.jsonl"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"pitchbook"', '"techcrunch"', 1), encoding="utf-8")
+    return "documents/manifest.jsonl", 1, "default_data_provider", "known_data_provider"
+
+
+def _count_with_an_amount_measure(s: SourceCopy):
+    return FACTS, s.edit_fact("d000.genai_vc_deals_2023", measure="genai_vc_deal_value"), "measure", "measure_unit_matches_metric"
+
+
+def _claim_across_measures_not_declared(s: SourceCopy):
+    facts = s.read_facts()
+    row = next(i for i, f in enumerate(facts) if f["fact_id"] == "d000.genai_startup_share_2024")
+    del facts[row]["compares_across"]
+    s.write_facts(facts)
+    return FACTS, row + 1, "compares_across", "derivation_same_definition"
+
+
+def _same_figure_two_documents_disagree(s: SourceCopy):
+    # Qiming's $23 billion restated as PitchBook's GLOBAL 2023 generative-AI deal value ($29.1 billion)
+    changes = {"measure": "genai_vc_deal_value", "data_provider": "pitchbook", "subject": "generative AI companies", "region": "GLOBAL"}
+    return "facts/001_55f767c75a51dedd.jsonl", s.edit_fact("d001.aigc_funding_us_2023", **changes), "value", "agrees_across_documents"
+
+
+def _revision_of_a_fact_of_the_same_document(s: SourceCopy):
+    row = s.edit_fact("d001.aigc_funding_us_2023", revision_of="d001.aigc_funding_cn_2023", revision_reason="a later estimate")
+    return "facts/001_55f767c75a51dedd.jsonl", row, "revision_of", "revision_of_other_document"
+
+
 CATALOGUE: dict[str, Case] = {
     "empty file": _empty_file,
     "wrong encoding (latin-1)": _wrong_encoding,
@@ -216,6 +261,14 @@ CATALOGUE: dict[str, Case] = {
     "a sum of one input": _sum_of_one_input,
     "SQL-looking text in a value": _sql_looking_value,
     "number in the text no fact accounts for": _unmapped_number,
+    "an amount that names no measure": _amount_without_measure,
+    "a measure not in measures.csv": _unknown_measure,
+    "a data provider not in providers.csv": _unknown_data_provider,
+    "a manifest default provider not in providers.csv": _unknown_default_data_provider,
+    "a deal count with an amount's measure": _count_with_an_amount_measure,
+    "a share across two measures that does not say so": _claim_across_measures_not_declared,
+    "one figure from two documents that disagree, neither a revision": _same_figure_two_documents_disagree,
+    "a revision of a fact of the same document": _revision_of_a_fact_of_the_same_document,
 }
 
 
@@ -313,12 +366,22 @@ def _reference_list_without_its_key(s: SourceCopy):
     return "reference/currencies.csv", 1, "currency_code", "valid_csv"
 
 
+def _measure_with_an_unknown_parent(s: SourceCopy):
+    path = s.root / "reference" / "measures.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("genai_startup_vc_deal_value,"))
+    lines[row] = lines[row].replace(",genai_vc_deal_value", ",genai_vc_deal", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "reference/measures.csv", row + 1, "parent_measure", "known_parent_measure"
+
+
 # What decides whether a row passes: a change here has every file checked anew (so these are not
 # run incrementally in test_incremental_ingest.py).
 DEFINITIONS_CATALOGUE: dict[str, Case] = {
     "a schema file that is not JSON": _schema_that_is_no_json,
     "a schema file that is no JSON Schema": _schema_that_is_no_schema,
     "a reference list without its key column": _reference_list_without_its_key,
+    "a measure whose parent is no measure": _measure_with_an_unknown_parent,
 }
 EVERY_CASE = {**CATALOGUE, **TREE_CATALOGUE, **DEFINITIONS_CATALOGUE}
 

@@ -61,7 +61,7 @@ def test_raw_sql_floor_computes_the_same_marts_as_the_pipeline(built, tmp_path: 
     with duckdb.connect(str(database)) as con:  # start the floor from the raw tables alone
         for (schema,) in con.execute("select distinct schema_name from duckdb_tables() where schema_name <> 'raw'").fetchall():
             con.execute(f"drop schema {schema} cascade")
-    assert floor.build(tmp_path / "compiled" / "manifest.json", database) == 23
+    assert floor.build(tmp_path / "compiled" / "manifest.json", database) == 27
     with duckdb.connect(str(database)) as con:
         con.execute(f"attach '{published}' as published (read_only)")
         marts = con.execute("select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'marts'")

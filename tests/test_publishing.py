@@ -24,9 +24,11 @@ MARTS = [
     "country_rankings",
     "documents",
     "facts",
+    "figure_comparisons",
     "funding_by_period",
     "funding_deals",
     "fx_rates",
+    "indicators",
     "investment_plans",
     "market_size",
     "sector_performance",
@@ -41,7 +43,7 @@ def test_published_warehouse_describes_itself(built, query):
     assert run_id == result.run_id and version_id == published.resolve().parent.name
     assert len(commit) == 40 and len(code_sha256) == 64 and storage == "v1.0.0"
     evaluations = result.get_asset_check_evaluations()
-    assert marts == 10 and gates == passed > len(evaluations) > 250
+    assert marts == 12 and gates == passed > len(evaluations) > 250
     recorded = query("select kind, asset, check_name, passed from meta.gate_results")
     assert ("great_expectations", "marts/claim_audit", "gx_claim_audit", True) in recorded
     assert ("dbt_test", "raw/facts", "source_unique_articles_facts_fact_id", True) in recorded  # a test on a dbt source
@@ -59,7 +61,7 @@ def test_every_published_table_is_also_a_parquet_file_with_the_same_rows(built):
     parquet = published.parent / "parquet"
     with duckdb.connect(str(published), read_only=True) as con:
         tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
-        assert len(tables) == 10 + 4
+        assert len(tables) == 12 + 4
         for schema, table in tables:
             path = parquet / schema / f"{table}.parquet"
             differences = rows_only_in_each(con, f"{schema}.{table}", f"read_parquet('{path}')")

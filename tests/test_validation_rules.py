@@ -15,6 +15,14 @@ REFERENCE = {
     "regions": ("region_code", ["US", "KR", "GLOBAL"]),
     "currencies": ("currency_code", ["USD", "KRW"]),
     "metrics": ("metric", ["funding_amount", "share", "deal_amount"]),
+    "measures": ("measure", ["sector_funding", "deal_value"]),
+    "providers": ("data_provider", ["vendor", "other_vendor"]),
+}
+# Further columns of the reference lists, by list and key: (column, value).
+REFERENCE_COLUMNS = {
+    "metrics": ("value_kind", {"funding_amount": "amount", "share": "rate", "deal_amount": "amount"}),
+    "measures": ("unit_kind", {"sector_funding": "amount", "deal_value": "amount"}),
+    "providers": ("kind", {"vendor": "data_vendor", "other_vendor": "data_vendor"}),
 }
 SENTENCE = "Last year the sector raised $56 billion, of which startups took 10.71%."
 MANIFEST = [
@@ -50,6 +58,8 @@ def a_fact(**changes) -> dict:
         "qualifier": "exact",
         "figure": "$56 billion",
         "evidence": SENTENCE,
+        "measure": "sector_funding",
+        "data_provider": "vendor",
         "_file": "facts/doc.jsonl",
         "_row": 3,
     }
@@ -57,16 +67,23 @@ def a_fact(**changes) -> dict:
     return fact
 
 
-def violations(facts: list[dict]) -> set[tuple[str, int, str, str]]:
+def violations(facts: list[dict], manifest: list[dict] = MANIFEST, texts: dict = TEXTS) -> set[tuple[str, int, str, str]]:
     """The rules' verdict on these records, through the same temp tables and SQL as the ingest."""
     con = duckdb.connect()
-    for table, records in (("src_manifest", MANIFEST), ("src_facts", facts), ("src_exclusions", [])):
+    for table, records in (("src_manifest", manifest), ("src_facts", facts), ("src_exclusions", [])):
         con.execute(f"create temp table {table} (source_file varchar, line_number bigint, line varchar)")
         for record in records:
             con.execute(f"insert into {table} values (?, ?, ?)", [record["_file"], record["_row"], json.dumps(clean(record))])
-    con.execute("create temp table src_texts as select unnest(?) as document_id, unnest(?) as content", [list(TEXTS), list(TEXTS.values())])
+    con.execute("create temp table src_texts as select unnest(?) as document_id, unnest(?) as content", [list(texts), list(texts.values())])
     for name, (column, values) in REFERENCE.items():
         con.execute(f"create temp table src_{name} as select unnest(?) as {column}", [values])
+    for name, (column, by_key) in REFERENCE_COLUMNS.items():
+        key = REFERENCE[name][0]
+        con.execute(f"alter table src_{name} add column {column} varchar")
+        for value_of, value in by_key.items():
+            con.execute(f"update src_{name} set {column} = ? where {key} = ?", [value, value_of])
+    con.execute("alter table src_measures add column parent_measure varchar")
+    con.execute("alter table src_measures add column is_additive varchar default 'true'")
     ingest.run_script(con, "stage_tables.sql")
     return {(v.file, v.row, v.field, v.rule) for v in rules.check(con)}
 
@@ -235,3 +252,73 @@ def test_a_number_no_fact_or_exclusion_accounts_for_is_unmapped():
     fact = a_fact(evidence="In 2024 it raised $56 billion.", period_basis="stated")
     mentions = coverage.document_mentions("doc", "In 2024 it raised $56 billion.\nIt has 42 staff.", [fact], [])
     assert [(m.token, m.line_number) for m in mentions if m.covered_by_kind is None] == [("42", 2)]
+
+
+def without(fact: dict, *fields: str) -> dict:
+    return {k: v for k, v in fact.items() if k not in fields}
+
+
+def test_an_amount_names_its_measure_and_provider_itself_or_by_its_documents_defaults():
+    bare = without(a_fact(), "measure", "data_provider")
+    assert violations([bare]) == {("facts/doc.jsonl", 3, "measure", "measure_named")}
+    assert violations([without(a_fact(), "data_provider")]) == {("facts/doc.jsonl", 3, "data_provider", "measure_named")}
+    defaults = [{**MANIFEST[0], "default_measure": "sector_funding", "default_data_provider": "vendor"}]
+    assert violations([bare], manifest=defaults) == set()
+    unknown = [{**MANIFEST[0], "default_measure": "no_such_measure", "default_data_provider": "vendor"}]
+    assert ("documents/manifest.jsonl", 1, "default_measure", "known_measure") in violations([bare], manifest=unknown)
+    assert violations([a_fact(data_provider="no_such_vendor")]) == {("facts/doc.jsonl", 3, "data_provider", "known_data_provider")}
+
+
+def test_a_share_of_inputs_with_different_measures_must_say_it_compares_across_them():
+    part = a_fact(fact_id="d.deal", metric="deal_amount", measure="deal_value", value=6, figure="$56 billion", _row=4)
+    part["value"] = 56
+    share = a_fact(
+        fact_id="d.share",
+        metric="share",
+        value=10.71,
+        unit="percent",
+        scale="one",
+        figure="10.71%",
+        _row=9,
+        derivation="share",
+        derived_from=["d.deal", "d.total"],
+        audit={"expected_status": "inconsistent", "why": "a test claim"},
+    )
+    found = violations([a_fact(), part, share])
+    assert ("facts/doc.jsonl", 9, "compares_across", "derivation_same_definition") in found
+    assert not {v for v in violations([a_fact(), part, {**share, "compares_across": ["measure"]}]) if v[3] == "derivation_same_definition"}
+    other = {**part, "measure": "sector_funding", "data_provider": "other_vendor"}
+    assert ("facts/doc.jsonl", 9, "compares_across", "derivation_same_definition") in violations(
+        [a_fact(), other, {**share, "compares_across": ["measure"]}]
+    )
+
+
+TWO_DOCUMENTS = [*MANIFEST, {**MANIFEST[0], "document_id": "doc2", "_row": 2}]
+RESTATED = "Last year the sector raised $56.4 billion, of which startups took 10.71%."
+
+
+def restated(**changes) -> dict:
+    figure = changes.pop("figure", "$56.4 billion")
+    changes.setdefault("evidence", RESTATED)
+    return a_fact(
+        fact_id="d2.total", document_id="doc2", _file="facts/doc2.jsonl", _row=1, value=float(figure[1:5]), figure=figure, **changes
+    )
+
+
+def test_one_figure_stated_by_two_documents_agrees_within_precision_or_one_revises_the_other():
+    texts = {**TEXTS, "doc2": RESTATED.replace("56.4", "56.6") + " " + RESTATED}
+    # $56 billion is 55.5 to 56.5, $56.4 billion 56.35 to 56.45: they overlap
+    assert violations([a_fact(), restated()], TWO_DOCUMENTS, texts) == set()
+    disagreeing = restated(figure="$56.6 billion", evidence=RESTATED.replace("56.4", "56.6"))
+    assert violations([a_fact(), disagreeing], TWO_DOCUMENTS, texts) == {("facts/doc2.jsonl", 1, "value", "agrees_across_documents")}
+    revision = {**disagreeing, "revision_of": "d.total", "revision_reason": "the provider restated its 2024 data"}
+    assert violations([a_fact(), revision], TWO_DOCUMENTS, texts) == set()
+    assert violations([a_fact(), {**disagreeing, "data_provider": "other_vendor"}], TWO_DOCUMENTS, texts) == set()
+
+
+def test_a_revision_names_a_fact_of_another_document():
+    same_document = a_fact(fact_id="d.restated", _row=4, revision_of="d.total", revision_reason="restated")
+    assert ("facts/doc.jsonl", 4, "revision_of", "revision_of_other_document") in violations([a_fact(), same_document])
+    missing = a_fact(revision_of="d.nothing", revision_reason="restated")
+    assert ("facts/doc.jsonl", 3, "revision_of", "revision_of_other_document") in violations([missing])
+    assert ("revision_reason", "schema:required") in schema_problems(clean(a_fact(revision_of="d2.total")))

@@ -22,7 +22,7 @@ FACT_KEYS = (
     *("fact_id", "metric", "measure", "data_provider", "subject", "subject_type", "region"),
     *("period_type", "period_label", "period_start", "period_end"),
     *("period_basis", "period_text", "value", "unit", "scale", "qualifier", "figure", "evidence", "part_of", "derived_from"),
-    *("derivation", "audit", "note", "review", "review_note"),
+    *("derivation", "compares_across", "audit", "note", "review", "review_note"),
 )
 
 
@@ -80,12 +80,20 @@ def fact_record(fact: dict, document_id: str) -> dict:
         record["part_of"] = fact["_part_of"]["fact_id"]
     if "derivation" in fact:
         record["derived_from"] = [f["fact_id"] for f in fact["_inputs"]]
+        differs = [k for k in ("measure", "data_provider") if len({meaning_of(f, k) for f in fact["_inputs"]}) > 1]
+        if fact["derivation"] != "fx_equivalent" and differs:
+            record["compares_across"] = differs  # a named deal's share of its total, say
         # a growth of one figure has no base to recompute it from
         status = "consistent" if fact["_inputs"] and not (fact["derivation"] == "growth" and len(fact["_inputs"]) == 1) else "unverifiable"
         record["audit"] = {"expected_status": status, "why": "Drafted: replace with the audit's status and the reason."}
     notes = list(dict.fromkeys(fact["_notes"])) or ["check the subject and the metric"]
     record |= {"review": "draft", "review_note": "; ".join(notes)}
     return {key: record[key] for key in FACT_KEYS if key in record}
+
+
+def meaning_of(fact: dict, field: str) -> str | None:
+    """What an input means: its own measure or provider, or, for a currency equivalent, its amount's."""
+    return fact["_fx_of"].get(field) if "_fx_of" in fact else fact.get(field)
 
 
 def draft_manifest(document_id: str, text: str, reference_year: int | None) -> dict:

@@ -19,6 +19,17 @@ from .state import Draft
 DERIVED_METRICS = {"currency_equivalent", "growth_rate", "share", "multiple"}
 WORD = re.compile(r"[a-z0-9]+")
 STOP = {"the", "of", "in", "a", "an", "and", "or", "to", "by", "for", "on", "its", "their", "during", "period", "one", "that", "which"}
+# What a figure of each metric is given when no measure's definition fits it, for the curator to narrow.
+FALLBACK_MEASURES = {
+    "funding_amount": "investment_unclassified",
+    "deal_count": "deal_count_unclassified",
+    "deal_amount": "vc_round_value",
+    "capex_plan": "ai_capex_plan",
+    "public_programme": "public_ai_programme",
+    "market_size": "market_size_unclassified",
+    "foundation_model_count": "notable_foundation_model_count",
+}
+UNATTRIBUTED = "unattributed"
 SYNONYMS = {"generative": "genai", "aigc": "genai", "vc": "venture", "startups": "startup", "companies": "company"}
 
 
@@ -37,7 +48,7 @@ class Vocabulary:
             {row["data_provider"]: _names(row) for row in _rows(reference / "providers.csv")},
         )
 
-    def wants_meaning(self, fact: dict) -> bool:
+    def wants_meaning(self, fact: dict) -> bool:  # the ingest's rule measure_named, and indicators
         """Amounts and counts, and indicators (a statistic means nothing without who measured what)."""
         kind = self.value_kinds.get(fact["metric"])
         return (kind in ("amount", "count") and fact["metric"] not in DERIVED_METRICS) or fact["metric"] == "indicator"
@@ -75,14 +86,16 @@ def propose(drafted: Draft, vocabulary: Vocabulary) -> None:
         if provider:
             fact["data_provider"] = provider
             fact["_notes"].append(f"data_provider {provider} from {where}")
-        else:
-            fact["_notes"].append("no data provider of reference/providers.csv is named: add data_provider (and to the list)")
+        elif UNATTRIBUTED in vocabulary.providers:
+            fact["data_provider"] = UNATTRIBUTED
+            fact["_notes"].append("the text names no provider of reference/providers.csv: name who compiled the figure")
         measure = measure_of(fact, vocabulary)
         if measure:
             fact["measure"] = measure
             fact["_notes"].append(f"measure {measure} read from its definition: check")
-        else:
-            fact["_notes"].append("no measure of reference/measures.csv fits: add measure (and to the list)")
+        elif FALLBACK_MEASURES.get(fact["metric"]) in vocabulary.measures:
+            fact["measure"] = FALLBACK_MEASURES[fact["metric"]]
+            fact["_notes"].append(f"no measure's definition fits: {fact['measure']}, to narrow")
 
 
 def provider_of(drafted: Draft, fact: dict, mentions: list[tuple[int, str]], named: list[str]) -> tuple[str | None, str]:

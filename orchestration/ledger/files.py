@@ -23,6 +23,8 @@ REQUIRED = (
     "reference/regions.csv",
     "reference/currencies.csv",
     "reference/metrics.csv",
+    "reference/measures.csv",
+    "reference/providers.csv",
     "schemas/document.schema.json",
     "schemas/fact.schema.json",
     "schemas/exclusion.schema.json",

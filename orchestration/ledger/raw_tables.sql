@@ -28,5 +28,11 @@ select * from src_currencies;
 create table raw.metrics as
 select * from src_metrics;
 
+create table raw.measures as
+select * from src_measures;
+
+create table raw.providers as
+select * from src_providers;
+
 create table raw.source_files as
 select * from src_files

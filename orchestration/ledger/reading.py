@@ -237,7 +237,13 @@ def read_bytes(con: duckdb.DuckDBPyConnection, tree: SourceTree, path: Path) -> 
     return data
 
 
-REFERENCE_KEYS = {"regions": "region_code", "currencies": "currency_code", "metrics": "metric"}
+REFERENCE_KEYS = {
+    "regions": "region_code",
+    "currencies": "currency_code",
+    "metrics": "metric",
+    "measures": "measure",
+    "providers": "data_provider",
+}
 
 
 def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str) -> list[Violation]:

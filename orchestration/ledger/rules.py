@@ -22,7 +22,8 @@ def statements() -> list[str]:
 
 def check(con: duckdb.DuckDBPyConnection, waive: frozenset[str] = frozenset()) -> list[Violation]:
     """Violations of every rule but those in `waive`, from temp tables stage_manifest, stage_facts,
-    stage_exclusions, src_texts and the reference lists src_regions, src_currencies and src_metrics."""
+    stage_exclusions, src_texts and the reference lists src_regions, src_currencies, src_metrics,
+    src_measures and src_providers (and the view stage_fact_meanings over them)."""
     found = [Violation(*row) for statement in statements() for row in con.execute(statement).fetchall()]
     found = [violation for violation in found if violation.rule not in waive]
     return _with_nearest_sentence(con, found)

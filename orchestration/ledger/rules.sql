@@ -507,6 +507,285 @@ select source_file, source_line, 'text', 'text_in_context', format('''{}'' is no
 from checked
 where has_text and not contains(context, excluded_text)
 ;
+-- Measures and providers (reference/measures.csv, reference/providers.csv): each id once, a known
+-- kind of unit, additivity true or false, a parent that is itself a measure. (A reference list's
+-- rows keep the file's order, so the CSV's line is rowid + 2: the header is line 1.)
+select
+    'reference/measures.csv',
+    rowid + 2,
+    'measure',
+    'unique_measure',
+    format('measure ''{}'' is listed twice', measure)
+from src_measures
+qualify row_number() over (partition by measure order by rowid) > 1
+union all
+select
+    'reference/measures.csv',
+    rowid + 2,
+    'unit_kind',
+    'known_unit_kind',
+    format('''{}'' is not one of [''amount'', ''count'', ''event'', ''rank'', ''rate'', ''ratio'', ''year'']', unit_kind)
+from src_measures
+where unit_kind is null or unit_kind not in ('amount', 'count', 'rate', 'ratio', 'rank', 'year', 'event')
+union all
+select
+    'reference/measures.csv',
+    rowid + 2,
+    'is_additive',
+    'additivity_stated',
+    format('is_additive is ''{}'', not true or false', is_additive)
+from src_measures
+where is_additive is null or is_additive not in ('true', 'false')
+union all
+select
+    'reference/measures.csv',
+    rowid + 2,
+    'parent_measure',
+    'known_parent_measure',
+    format('''{}'' is not a measure of reference/measures.csv (or is the measure itself)', parent_measure)
+from src_measures
+where parent_measure = measure or parent_measure not in (select measure from src_measures)
+union all
+select
+    'reference/providers.csv',
+    rowid + 2,
+    'data_provider',
+    'unique_data_provider',
+    format('provider ''{}'' is listed twice', data_provider)
+from src_providers
+qualify row_number() over (partition by data_provider order by rowid) > 1
+union all
+select
+    'reference/providers.csv',
+    rowid + 2,
+    'kind',
+    'known_provider_kind',
+    format(
+        '''{}'' is not one of [''analyst'', ''company'', ''data_vendor'', ''government'', ''investor'', ''research_institute'', ''statistics'']',
+        kind
+    )
+from src_providers
+where kind is null or kind not in ('data_vendor', 'research_institute', 'investor', 'analyst', 'government', 'company', 'statistics')
+;
+-- Facts: what they measure. Measures and providers come from the reference lists; every amount and
+-- count (but a derived share, growth, multiple or currency equivalent) names both, itself or by its
+-- manifest entry's default (stage_fact_meanings), and its measure counts the metric's kind of value.
+select source_file, source_line, 'measure', 'known_measure', format('''{}'' is not in reference/measures.csv', measure)
+from stage_facts
+where measure not in (select measure from src_measures)
+union all
+select
+    source_file,
+    source_line,
+    'data_provider',
+    'known_data_provider',
+    format('''{}'' is not in reference/providers.csv', data_provider)
+from stage_facts
+where data_provider not in (select data_provider from src_providers)
+union all
+select
+    source_file,
+    source_line,
+    'default_measure',
+    'known_measure',
+    format('''{}'' is not in reference/measures.csv', default_measure)
+from stage_manifest
+where default_measure not in (select measure from src_measures)
+union all
+select
+    source_file,
+    source_line,
+    'default_data_provider',
+    'known_data_provider',
+    format('''{}'' is not in reference/providers.csv', default_data_provider)
+from stage_manifest
+where default_data_provider not in (select data_provider from src_providers)
+union all
+select
+    source_file,
+    source_line,
+    if(meant_measure is null, 'measure', 'data_provider'),
+    'measure_named',
+    format(
+        'a {} figure ({}) must say what it measures and who compiled it: give {} (from reference/{}.csv), or the manifest entry''s default_{}',
+        metric,
+        value_kind,
+        if(meant_measure is null, 'measure', 'data_provider'),
+        if(meant_measure is null, 'measures', 'providers'),
+        if(meant_measure is null, 'measure', 'data_provider')
+    )
+from stage_fact_meanings
+where must_name_measure and (meant_measure is null or meant_data_provider is null)
+union all
+select
+    f.source_file,
+    f.source_line,
+    'measure',
+    'measure_unit_matches_metric',
+    format(
+        'measure ''{}''{} counts {} values, but metric ''{}'' is a {}',
+        f.meant_measure,
+        if(f.measure_by_default, ' (the manifest entry''s default_measure)', ''),
+        m.unit_kind,
+        f.metric,
+        f.value_kind
+    )
+from stage_fact_meanings as f
+inner join src_measures as m on f.meant_measure = m.measure
+where m.unit_kind != f.value_kind
+;
+-- Facts: a derived claim compares like with like. Its inputs have one measure and one provider,
+-- unless compares_across names what deliberately differs (a child's share of its parent measure).
+-- A currency equivalent restates one amount, whatever it measures: as an input it means what that
+-- amount means.
+with meanings as (
+    select
+        f.fact_id,
+        if(f.derivation = 'fx_equivalent', restated.meant_measure, f.meant_measure) as meant_measure,
+        if(f.derivation = 'fx_equivalent', restated.meant_data_provider, f.meant_data_provider) as meant_data_provider
+    from stage_fact_meanings as f
+    left join stage_fact_meanings as restated on f.derivation = 'fx_equivalent' and f.derived_from[1] = restated.fact_id
+    -- an id given twice is unique_fact_id's to report: its first use is the input
+    qualify
+        row_number() over (partition by f.fact_id order by f.source_file, f.source_line, restated.source_file, restated.source_line)
+        = 1
+),
+
+inputs as (
+    select
+        claim.source_file,
+        claim.source_line,
+        coalesce(claim.compares_across, []) as compares_across,
+        input.fact_id as input_fact_id,
+        coalesce(input.meant_measure, '(none)') as measure,
+        coalesce(input.meant_data_provider, '(none)') as data_provider
+    from (
+        select source_file, source_line, compares_across, unnest(derived_from) as input_fact_id
+        from stage_facts
+        where derivation is not null and derivation != 'fx_equivalent'
+    ) as claim
+    inner join meanings as input on claim.input_fact_id = input.fact_id
+),
+
+claims as (
+    select
+        source_file,
+        source_line,
+        any_value(compares_across) as compares_across,
+        count(distinct measure) > 1 as measures_differ,
+        count(distinct data_provider) > 1 as providers_differ,
+        string_agg(input_fact_id || ': ' || measure || ' by ' || data_provider, '; ' order by input_fact_id) as described
+    from inputs
+    group by source_file, source_line
+)
+
+select
+    source_file,
+    source_line,
+    'compares_across',
+    'derivation_same_definition',
+    format(
+        'its inputs differ in {} ({}); a claim that compares different definitions says so with "compares_across": {}',
+        concat_ws(' and ', if(measures_differ, 'measure', null), if(providers_differ, 'data_provider', null)),
+        described,
+        to_json(list_filter(['measure', 'data_provider'], lambda x: if(x = 'measure', measures_differ, providers_differ)))
+    )
+from claims
+where
+    (measures_differ and not list_contains(compares_across, 'measure'))
+    or (providers_differ and not list_contains(compares_across, 'data_provider'))
+;
+-- Facts: one figure per measure, provider, subject, region and period. Two documents stating it
+-- agree within their stated precision (half a unit in each figure's last written place, summed; a
+-- figure in words, 5%), or one is marked as the revision of the other. A revision names a fact of
+-- another document.
+with stated as (
+    select
+        *,
+        value * case scale
+            when 'thousand' then 1e3 when 'million' then 1e6 when 'billion' then 1e9 when 'trillion' then 1e12 else 1
+        end as amount,
+        nullif(regexp_extract(figure, '[0-9][0-9,]*(?:\.[0-9]+)?'), '') as written
+    from stage_fact_meanings
+    where meant_measure is not null and meant_data_provider is not null and value is not null
+),
+
+precise as (
+    select
+        *,
+        case
+            when written is null then 0.05 * abs(amount)
+            else 0.5 * pow(10, -length(coalesce(regexp_extract(written, '\.([0-9]+)', 1), ''))) * (amount / nullif(value, 0))
+        end as half_unit
+    from stated
+),
+
+-- only figures whose group holds two that cannot both be right are paired: a group's intervals
+-- (value +- its half unit) all overlap when the largest lower end is at most the smallest upper
+-- end, so a corpus of agreeing figures costs one pass, not a pair per two documents
+disputed as (
+    select * from precise
+    window key_group as (partition by meant_measure, meant_data_provider, subject, region, period_type, period_label, unit)
+    qualify
+        max(amount - coalesce(half_unit, 0) * (1 + 1e-9)) over key_group
+        > min(amount + coalesce(half_unit, 0) * (1 + 1e-9)) over key_group
+),
+
+pairs as (
+    select
+        later.source_file,
+        later.source_line,
+        later.figure,
+        earlier.fact_id as other_fact_id,
+        earlier.document_id as other_document_id,
+        earlier.figure as other_figure,
+        abs(later.amount - earlier.amount) as difference,
+        coalesce(later.half_unit, 0) + coalesce(earlier.half_unit, 0) as tolerance
+    from disputed as later
+    inner join disputed as earlier
+        on
+            later.meant_measure = earlier.meant_measure
+            and later.meant_data_provider = earlier.meant_data_provider
+            and later.subject = earlier.subject
+            and later.region = earlier.region
+            and later.period_type = earlier.period_type
+            and later.period_label = earlier.period_label
+            and later.unit = earlier.unit
+            and later.document_id > earlier.document_id
+    where
+        later.revision_of is distinct from earlier.fact_id
+        and earlier.revision_of is distinct from later.fact_id
+)
+
+select
+    source_file,
+    source_line,
+    'value',
+    'agrees_across_documents',
+    format(
+        '{} differs from {} (fact {} of document {}) by more than their stated precision, for the same measure, provider, subject, region and period; if one revises the other, give it revision_of and revision_reason',
+        figure,
+        other_figure,
+        other_fact_id,
+        other_document_id
+    )
+from pairs
+where difference > tolerance * (1 + 1e-9)
+union all
+select
+    f.source_file,
+    f.source_line,
+    'revision_of',
+    'revision_of_other_document',
+    if(
+        revised.fact_id is null,
+        format('''{}'' is not a fact id', f.revision_of),
+        format('''{}'' is a fact of this same document; a revision revises another document''s figure', f.revision_of)
+    )
+from stage_facts as f
+left join stage_facts as revised on f.revision_of = revised.fact_id
+where f.revision_of is not null and (revised.fact_id is null or revised.document_id = f.document_id)
+;
 -- Review: a line `ai-market-ledger draft` wrote is refused until a curator has confirmed it and
 -- deleted its marker, so nothing unconfirmed is ever published. (On the lines as read: the marker
 -- has no column in the stage tables.)

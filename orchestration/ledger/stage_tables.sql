@@ -36,7 +36,8 @@ with parsed as (
         json_transform(line, '{
             "document_id": "VARCHAR", "title": "VARCHAR", "title_basis": "VARCHAR", "outlet": "VARCHAR",
             "author": "VARCHAR", "published_start": "DATE", "published_end": "DATE", "date_basis": "VARCHAR",
-            "date_evidence": "VARCHAR", "reference_year": "INTEGER", "language": "VARCHAR", "source_note": "VARCHAR"
+            "date_evidence": "VARCHAR", "reference_year": "INTEGER", "language": "VARCHAR", "source_note": "VARCHAR",
+            "default_measure": "VARCHAR", "default_data_provider": "VARCHAR"
         }') as r,
         source_file,
         line_number
@@ -59,7 +60,9 @@ with parsed as (
             "value": "DOUBLE", "unit": "VARCHAR", "scale": "VARCHAR", "qualifier": "VARCHAR", "figure": "VARCHAR",
             "evidence": "VARCHAR", "part_of": "VARCHAR", "derivation": "VARCHAR", "derived_from": ["VARCHAR"],
             "audit": {"expected_status": "VARCHAR", "why": "VARCHAR"},
-            "deal_round": "VARCHAR", "investor": "VARCHAR", "note": "VARCHAR"
+            "deal_round": "VARCHAR", "investor": "VARCHAR", "note": "VARCHAR",
+            "measure": "VARCHAR", "data_provider": "VARCHAR", "compares_across": ["VARCHAR"],
+            "revision_of": "VARCHAR", "revision_reason": "VARCHAR"
         }') as r,
         source_file,
         line_number
@@ -93,6 +96,11 @@ select
     r.deal_round,
     r.investor,
     r.note,
+    r.measure,
+    r.data_provider,
+    r.compares_across,
+    r.revision_of,
+    r.revision_reason,
     source_file,
     line_number as source_line
 from parsed;
@@ -114,3 +122,34 @@ select
     source_file,
     line_number as source_line
 from parsed
+;
+
+-- What each fact measures and who compiled it: its own measure and data_provider, else its
+-- manifest entry's defaults. A default measure goes only to the facts that must name one (amounts
+-- and counts, but derived shares, growths, multiples and currency equivalents, whose meaning is
+-- their inputs'); a default provider to every fact that names none. A view, so that the rows
+-- changes.add_unchanged_rows adds to stage_facts are seen too; dbt's stg_articles__facts does the same.
+create or replace temp view stage_fact_meanings as
+with manifest as (
+    select document_id, default_measure, default_data_provider from stage_manifest
+    qualify row_number() over (partition by document_id order by source_file, source_line) = 1
+),
+
+kinds as (
+    select
+        f.*,
+        metrics.value_kind,
+        metrics.value_kind in ('amount', 'count')
+        and not (f.derivation is not null and f.metric in ('currency_equivalent', 'share', 'growth_rate', 'multiple'))
+            as must_name_measure
+    from stage_facts as f
+    left join src_metrics as metrics on f.metric = metrics.metric
+)
+
+select
+    kinds.*,
+    coalesce(kinds.measure, if(kinds.must_name_measure, manifest.default_measure, null)) as meant_measure,
+    coalesce(kinds.data_provider, manifest.default_data_provider) as meant_data_provider,
+    kinds.measure is null and kinds.must_name_measure and manifest.default_measure is not null as measure_by_default
+from kinds
+left join manifest on kinds.document_id = manifest.document_id

@@ -29,6 +29,8 @@ final as (
         facts.document_id,
         documents.title as document_title,
         facts.metric,
+        facts.measure,
+        facts.data_provider,
         facts.subject,
         facts.subject_type,
         facts.region,

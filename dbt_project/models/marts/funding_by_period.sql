@@ -1,9 +1,19 @@
--- One row per funded population (scope), region, period and reporting document: the amount, the
--- deal count and everything that can be recomputed from them. Year-on-year growth compares a period
--- with the one of the same length a year earlier; a period's share is of the smallest period of the
--- same document that strictly contains it (a quarter of its half, a half of its year).
-with facts as (
-    select * from {{ ref('int_facts_in_usd') }}
+-- One row per measure, data provider, funded population (scope), region, period and reporting
+-- document: the amount, the deal count of the same population (a count measure of the amount's
+-- family, from the same provider) and everything that can be recomputed from them. Year-on-year
+-- growth compares a period with the one of the same length a year earlier; a period's share is of
+-- the smallest period of the same measure, provider, scope and document that strictly contains it
+-- (a quarter of its half, a half of its year).
+with measures as (
+    select * from {{ ref('stg_reference__measures') }}
+),
+
+facts as (
+    select
+        usd.*,
+        measures.family
+    from {{ ref('int_facts_in_usd') }} as usd
+    left join measures on usd.measure = measures.measure
 ),
 
 claims as (
@@ -16,6 +26,8 @@ inputs as (
 
 periods as (
     select distinct
+        family,
+        data_provider,
         subject as scope,
         region,
         period_type,
@@ -50,6 +62,7 @@ stated_growth as (
 joined as (
     select
         periods.*,
+        coalesce(amounts.measure, deal_counts.measure) as measure,
         amounts.amount_usd,
         amounts.fx_rate,
         amounts.fx_rate_document_id,
@@ -63,21 +76,28 @@ joined as (
     from periods
     left join amounts
         on
-            periods.scope = amounts.subject
+            periods.family = amounts.family
+            and periods.data_provider = amounts.data_provider
+            and periods.scope = amounts.subject
             and periods.region = amounts.region
             and periods.period_label = amounts.period_label
             and periods.document_id = amounts.document_id
     left join deal_counts
         on
-            periods.scope = deal_counts.subject
+            periods.family = deal_counts.family
+            and periods.data_provider = deal_counts.data_provider
+            and periods.scope = deal_counts.subject
             and periods.region = deal_counts.region
             and periods.period_label = deal_counts.period_label
             and periods.document_id = deal_counts.document_id
 ),
 
--- the smallest period of the same scope, region and document that strictly contains each one
+-- the smallest period of the same measure, provider, scope, region and document that strictly
+-- contains each one
 enclosing as (
     select
+        inner_period.measure,
+        inner_period.data_provider,
         inner_period.scope,
         inner_period.region,
         inner_period.period_label,
@@ -87,14 +107,22 @@ enclosing as (
     from joined as inner_period
     inner join joined as outer_period
         on
-            inner_period.scope = outer_period.scope
+            inner_period.measure = outer_period.measure
+            and inner_period.data_provider = outer_period.data_provider
+            and inner_period.scope = outer_period.scope
             and inner_period.region = outer_period.region
             and inner_period.document_id = outer_period.document_id
             and inner_period.period_start >= outer_period.period_start
             and inner_period.period_end <= outer_period.period_end
             and (inner_period.period_start, inner_period.period_end) != (outer_period.period_start, outer_period.period_end)
     qualify row_number() over (
-        partition by inner_period.scope, inner_period.region, inner_period.period_label, inner_period.document_id
+        partition by
+            inner_period.measure,
+            inner_period.data_provider,
+            inner_period.scope,
+            inner_period.region,
+            inner_period.period_label,
+            inner_period.document_id
         order by outer_period.period_end - outer_period.period_start, outer_period.period_label
     ) = 1
 ),
@@ -115,7 +143,9 @@ with_comparisons as (
     from joined
     left join joined as previous
         on
-            joined.scope = previous.scope
+            joined.measure = previous.measure
+            and joined.data_provider = previous.data_provider
+            and joined.scope = previous.scope
             and joined.region = previous.region
             and joined.document_id = previous.document_id
             and joined.period_start = previous.period_start + interval 1 year
@@ -126,7 +156,9 @@ with_comparisons as (
             )
     left join enclosing
         on
-            joined.scope = enclosing.scope
+            joined.measure = enclosing.measure
+            and joined.data_provider = enclosing.data_provider
+            and joined.scope = enclosing.scope
             and joined.region = enclosing.region
             and joined.period_label = enclosing.period_label
             and joined.document_id = enclosing.document_id
@@ -135,8 +167,21 @@ with_comparisons as (
     left join stated_growth as count_growth on joined.deal_count_fact_id = count_growth.current_fact_id
 ),
 
+described as (
+    select
+        with_comparisons.*,
+        measures.is_additive,
+        measures.parent_measure
+    from with_comparisons
+    left join measures on with_comparisons.measure = measures.measure
+),
+
 final as (
     select
+        measure,
+        data_provider,
+        is_additive,
+        parent_measure,
         scope,
         region,
         period_type,
@@ -163,7 +208,7 @@ final as (
         share_of_whole,
         document_id,
         concat_ws(', ', amount_fact_id, deal_count_fact_id) as fact_ids
-    from with_comparisons
+    from described
 )
 
 select * from final

@@ -1,4 +1,4 @@
--- Companies' announced or reported capital-expenditure plans.
+-- Companies' announced or reported capital-expenditure plans, and governments' public programmes.
 with facts as (
     select * from {{ ref('int_facts_in_usd') }}
 ),
@@ -6,6 +6,10 @@ with facts as (
 final as (
     select
         subject as company,
+        subject_type,
+        metric as plan_kind,
+        measure,
+        data_provider,
         region as country,
         period_type,
         period_label as period,
@@ -21,7 +25,7 @@ final as (
         fact_id,
         evidence
     from facts
-    where metric = 'capex_plan'
+    where metric in ('capex_plan', 'public_programme')
 )
 
 select * from final

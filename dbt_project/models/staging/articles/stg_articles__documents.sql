@@ -16,6 +16,8 @@ final as (
         reference_year,
         language,
         source_note,
+        default_measure,
+        default_data_provider,
         text_file,
         text_sha256,
         length(document_text) as text_characters,

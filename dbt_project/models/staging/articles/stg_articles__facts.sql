@@ -6,6 +6,10 @@ metrics as (
     select * from {{ source('reference', 'metrics') }}
 ),
 
+documents as (
+    select * from {{ source('articles', 'documents') }}
+),
+
 normalised as (
     select
         source.*,
@@ -18,12 +22,36 @@ normalised as (
     left join metrics on source.metric = metrics.metric
 ),
 
+-- the fact's own measure and provider, else its document's defaults; a default measure goes only to
+-- amounts and counts that are not derived claims (as the ingest's stage_fact_meanings gives it)
+meanings as (
+    select
+        normalised.*,
+        coalesce(
+            normalised.measure,
+            case
+                when
+                    normalised.value_kind in ('amount', 'count')
+                    and not (
+                        normalised.derivation is not null
+                        and normalised.metric in ('currency_equivalent', 'share', 'growth_rate', 'multiple')
+                    )
+                    then documents.default_measure
+            end
+        ) as meant_measure,
+        coalesce(normalised.data_provider, documents.default_data_provider) as meant_data_provider
+    from normalised
+    left join documents on normalised.document_id = documents.document_id
+),
+
 final as (
     select
         fact_id,
         document_id,
         metric,
         value_kind,
+        meant_measure as measure,
+        meant_data_provider as data_provider,
         subject,
         subject_type,
         region,
@@ -64,9 +92,12 @@ final as (
         deal_round,
         investor,
         note,
+        revision_of,
+        revision_reason,
+        compares_across,
         source_file,
         source_line
-    from normalised
+    from meanings
 )
 
 select * from final
