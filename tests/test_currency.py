@@ -49,6 +49,7 @@ def _manifest_entry(document_id: str, title: str, start: str, end: str) -> dict:
         "date_evidence": "Written for the tests: the half-year it reports on is over, the year is not.",
         "reference_year": 2025,
         "language": "en",
+        "default_data_provider": "kvca",
     }
 
 
@@ -57,6 +58,7 @@ def _fact(fact_id: str, metric: str, subject: str, subject_type: str, figure: st
     fact = {
         "fact_id": fact_id,
         "metric": metric,
+        "measure": "vc_round_value" if metric == "deal_amount" else "kr_ai_startup_funding",
         "subject": subject,
         "subject_type": subject_type,
         "region": "KR",

@@ -15,36 +15,12 @@ DOC_004 = "004_korea_h1_2025"
 approx = pytest.approx
 
 
-def as_this_branch_knows(root: Path, document_id: str) -> list[str]:
-    """The article's facts, less what the measures part of issue 17 adds and this branch's schema and
-    reference lists do not know yet: fields outside the fact schema are dropped, an unknown metric
-    is filed as capex_plan and an unknown subject type as company (what the issue says the
-    curator had to do before). Returns what was changed; nothing, once both parts are merged."""
-    schema = json.loads((root / "schemas" / "fact.schema.json").read_text(encoding="utf-8"))
-    metrics = {line.split(",")[0] for line in (root / "reference" / "metrics.csv").read_text(encoding="utf-8").splitlines()[1:]}
-    subject_types = set(schema["properties"]["subject_type"]["enum"])
-    path, changed, facts = root / "facts" / f"{document_id}.jsonl", set(), []
-    for fact in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
-        changed |= {f"field {k}" for k in fact if k not in schema["properties"]}
-        fact = {k: v for k, v in fact.items() if k in schema["properties"]}
-        if fact["metric"] not in metrics:
-            changed.add(f"metric {fact['metric']}")
-            fact["metric"] = "capex_plan"
-        if fact["subject_type"] not in subject_types:
-            changed.add(f"subject_type {fact['subject_type']}")
-            fact["subject_type"] = "company"
-        facts.append(fact)
-    path.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in facts), encoding="utf-8")
-    return sorted(changed)
-
-
 @pytest.fixture(scope="module")
 def korea(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple]]:
     """One full run on the seeds and article 004; queries its published warehouse."""
     folder = tmp_path_factory.mktemp("korea")
     root = folder / "sources"
     sources_with_articles(root, DOC_004)
-    as_this_branch_knows(root, DOC_004)
     published = folder / "data" / "ai_market.duckdb"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AI_MARKET_SOURCES", str(root))

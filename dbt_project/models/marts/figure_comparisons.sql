@@ -22,7 +22,8 @@ figures as (
     from facts
     inner join measures on facts.measure = measures.measure
     inner join regions on facts.region = regions.region_code
-    where facts.value_kind = 'amount' and facts.derivation is null and facts.amount_usd is not null
+    -- a sum is a figure the text states (and the audit adds up), not a derived rate
+    where facts.value_kind = 'amount' and coalesce(facts.derivation, 'sum') = 'sum' and facts.amount_usd is not null
 ),
 
 pairs as (
@@ -46,6 +47,10 @@ pairs as (
         right_figure.figure as right_figure,
         left_figure.amount_usd as left_amount_usd,
         right_figure.amount_usd as right_amount_usd,
+        left_figure.fx_rate as left_fx_rate,
+        right_figure.fx_rate as right_fx_rate,
+        left_figure.fx_rate_document_id as left_fx_rate_document_id,
+        right_figure.fx_rate_document_id as right_fx_rate_document_id,
         if(left_figure.region = right_figure.region, 'same_region', 'region_inside') as relation
     from figures as left_figure
     inner join figures as right_figure
@@ -89,6 +94,10 @@ final as (
         right_figure,
         left_amount_usd,
         right_amount_usd,
+        left_fx_rate,
+        right_fx_rate,
+        left_fx_rate_document_id,
+        right_fx_rate_document_id,
         left_amount_usd / nullif(right_amount_usd, 0) as ratio,
         left_amount_usd - right_amount_usd as spread_usd
     from pairs
