@@ -2,9 +2,7 @@
 with test article 004 (a Korean first half of 2025, in won) added to the seeds: its quarters sum to
 its half, a share of three named rounds in the half's total, and a deal-count growth without its base."""
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 
 import duckdb
 import pytest

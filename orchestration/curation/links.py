@@ -268,6 +268,7 @@ def prefix_of(document_id: str) -> str:
 
 SHORT_METRICS = {"funding_amount": "funding", "deal_amount": "deal", "deal_count": "deals", "growth_rate": "growth"}
 SHORT_METRICS |= {"market_size": "market", "capex_plan": "capex", "sector_index_growth": "index_growth", "foundation_model_count": "models"}
+SHORT_METRICS |= {"public_programme": "programme"}
 
 
 def subject_slug(subject: str, words: int = 3) -> str:
