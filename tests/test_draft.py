@@ -753,6 +753,7 @@ KOREAN_WORDS = Vocabulary(
         "ai_adoption_share": {"unit_kind": "rate", "definition": "Share of companies that use AI"},
     },
     providers={"kvca": ["Korea Venture Capital Association", "KVCA"], "pitchbook": ["PitchBook"]},
+    compilers=frozenset({"kvca", "pitchbook"}),
 )
 
 

@@ -80,7 +80,9 @@ def match(curated: list[dict], drafted: list[dict]) -> dict[int, int]:
     return pairs
 
 
-def score_document(curated: list[dict], drafted: list[dict], claims: dict[str, str], score: Score, entry: dict) -> None:
+def score_document(
+    curated: list[dict], drafted: list[dict], claims: dict[str, str], score: Score, entry: dict, vocabulary: Vocabulary
+) -> None:
     pairs = match(curated, drafted)
     ids = {curated[i]["fact_id"]: drafted[j]["fact_id"] for i, j in pairs.items()}
     score.curated += len(curated)
@@ -100,7 +102,7 @@ def score_document(curated: list[dict], drafted: list[dict], claims: dict[str, s
             score.right[name] += d.get(name) == c.get(name)
         for name in MEANING:
             meant = c.get(name, entry.get(f"default_{name}"))
-            if meant and c["metric"] not in ("currency_equivalent", "growth_rate", "share", "multiple"):
+            if meant and vocabulary.wants_meaning(c):  # what the ingest wants named (a rank takes the default too)
                 score.meant[name] += 1
                 score.meant_right[name] += d.get(name) == meant
         if "derivation" in c:
@@ -198,7 +200,8 @@ def evaluate(sources: Path) -> dict:
         claims = {c.fact_id: c.status for c in check.claims}
         for document_id in documents:
             curated = read_jsonl(sources / "facts" / f"{document_id}.jsonl")
-            score_document(curated, drafted[document_id], claims, score, manifest_entry(sources, document_id) or {})
+            entry = manifest_entry(sources, document_id) or {}
+            score_document(curated, drafted[document_id], claims, score, entry, Vocabulary.read(sources))
             text = (sources / "documents" / f"{document_id}.txt").read_text(encoding="utf-8")
             score.mentions += len(NUMBER.findall(text))
         score.unclassified = sum(unclassified.values())

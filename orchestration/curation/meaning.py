@@ -29,8 +29,15 @@ FALLBACK_MEASURES = {
     "market_size": "market_size_unclassified",
     "foundation_model_count": "notable_foundation_model_count",
 }
+# Metrics whose every figure is of one measure: no other fits them.
+SINGLE_MEASURE_METRICS = ("deal_amount", "capex_plan", "public_programme", "foundation_model_count")
 UNATTRIBUTED = "unattributed"
 SYNONYMS = {"generative": "genai", "aigc": "genai", "vc": "venture", "startups": "startup", "companies": "company"}
+
+
+# Who compiles figures about others; a company or a government is the provider only of its own
+# figures (its capex plan, its programme), named in the figure's own sentence.
+COMPILERS = {"data_vendor", "research_institute", "investor", "analyst", "statistics"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class Vocabulary:
     value_kinds: dict[str, str]  # metric -> value kind (metrics.csv)
     measures: dict[str, dict]  # measure -> its row of measures.csv
     providers: dict[str, list[str]]  # data_provider -> the names that stand for it in a text
+    compilers: frozenset[str] = frozenset()  # the providers that compile figures about others
 
     @classmethod
     def read(cls, sources: Path) -> "Vocabulary":
@@ -46,6 +54,7 @@ class Vocabulary:
             {row["metric"]: row["value_kind"] for row in _rows(reference / "metrics.csv")},
             {row["measure"]: row for row in _rows(reference / "measures.csv")},
             {row["data_provider"]: _names(row) for row in _rows(reference / "providers.csv")},
+            frozenset(row["data_provider"] for row in _rows(reference / "providers.csv") if row.get("kind") in COMPILERS),
         )
 
     def wants_meaning(self, fact: dict) -> bool:  # the ingest's rule measure_named, and indicators
@@ -80,9 +89,9 @@ def provider_mentions(text: str, vocabulary: Vocabulary) -> list[tuple[int, str]
 def propose(drafted: Draft, vocabulary: Vocabulary) -> None:
     """Set `measure` and `data_provider` on every drafted fact that needs them."""
     mentions = provider_mentions(drafted.text, vocabulary)
-    named = sorted({provider for _, provider in mentions})
+    named = sorted({provider for _, provider in mentions if provider in vocabulary.compilers})
     for fact in [f for f in drafted.facts if vocabulary.wants_meaning(f)]:
-        provider, where = provider_of(drafted, fact, mentions, named)
+        provider, where = provider_of(drafted, fact, mentions, named, vocabulary)
         if provider:
             fact["data_provider"] = provider
             fact["_notes"].append(f"data_provider {provider} from {where}")
@@ -98,20 +107,34 @@ def propose(drafted: Draft, vocabulary: Vocabulary) -> None:
             fact["_notes"].append(f"no measure's definition fits: {fact['measure']}, to narrow")
 
 
-def provider_of(drafted: Draft, fact: dict, mentions: list[tuple[int, str]], named: list[str]) -> tuple[str | None, str]:
+def provider_of(
+    drafted: Draft, fact: dict, mentions: list[tuple[int, str]], named: list[str], vocabulary: Vocabulary
+) -> tuple[str | None, str]:
     s = drafted.sentences[fact["_sentence"]]
     lo, hi = s.paragraph
-    own = [p for at, p in mentions if s.start <= at < s.end]
+    own = [p for at, p in mentions if s.start <= at < s.end and (p in vocabulary.compilers or _names_itself(fact, vocabulary.providers[p]))]
     if own:
-        return own[-1] if len(set(own)) > 1 else own[0], "its sentence"
-    if fact["subject_type"] == "government":  # a state compiles its own programme unless its sentence says otherwise
+        return own[-1], "its sentence"
+    if fact["subject_type"] == "government" or fact["metric"] == "capex_plan":  # its own plan, unless its sentence says who
         return None, ""
-    before = [p for at, p in mentions if lo <= at < s.start]
+    before = [p for at, p in mentions if lo <= at < s.start and p in vocabulary.compilers]
     if before:
         return before[-1], "its paragraph"
     if len(named) == 1:
         return named[0], "the one provider the text names"
     return None, ""
+
+
+def _named_providers(row: dict, vocabulary: Vocabulary) -> set[str]:
+    defined = _words(row.get("definition", ""))
+    named = {p for p, names in vocabulary.providers.items() if any(_words(n) and _words(n) <= defined for n in names)}
+    return named & vocabulary.compilers
+
+
+def _names_itself(fact: dict, names: list[str]) -> bool:
+    """A company or government provider of its own figure: its name and the fact's subject overlap."""
+    subject = fact["subject"].lower()
+    return any(subject in name.lower() or name.lower() in subject for name in names)
 
 
 def _words(text: str) -> set[str]:
@@ -120,15 +143,24 @@ def _words(text: str) -> set[str]:
 
 
 def measure_of(fact: dict, vocabulary: Vocabulary) -> str | None:
+    """A metric with one measure of its own (a named round, a capex plan) takes it; any other, the
+    measure of its kind whose words the fact's subject and sentence share most, among the measures
+    whose definitions name the fact's provider if any do, else among those that name no provider."""
+    own_measure = FALLBACK_MEASURES.get(fact["metric"])
+    if fact["metric"] in SINGLE_MEASURE_METRICS and own_measure in vocabulary.measures:
+        return own_measure
     kind = vocabulary.value_kinds.get(fact["metric"])
     said = _words(f"{fact['subject']} {fact['metric']} {fact['evidence']}")
+    reserved = set(FALLBACK_MEASURES.values())
+    candidates = {m: row for m, row in vocabulary.measures.items() if row.get("unit_kind") == kind and m not in reserved}
+    naming = {m: _named_providers(row, vocabulary) for m, row in candidates.items()}
+    # a provider's figures follow its own definitions where the list has them, never another's
+    own = {m for m, named in naming.items() if fact.get("data_provider") in named}
+    candidates = {m: row for m, row in candidates.items() if (m in own if own else not naming[m])}
     scored = []
-    for measure, row in vocabulary.measures.items():
-        if row.get("unit_kind") != kind:
-            continue
-        own = _words(measure.replace("_", " "))
-        score = 2 * len(own & said) + len(_words(row.get("definition", "")) & said) - len(own - said)
-        scored.append((score, measure))
+    for measure, row in candidates.items():
+        words, defined = _words(measure.replace("_", " ")), _words(row.get("definition", ""))
+        scored.append((2 * len(words & said) + len(defined & said) - len(words - said), measure))
     best = max(scored, default=(0, None))
     return best[1] if best[0] > 0 else None
 
