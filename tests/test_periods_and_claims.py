@@ -96,3 +96,24 @@ def test_every_claim_of_the_article_audits_as_its_curator_expects(korea):
         "d004.top_three_rounds_share_2025h1": "consistent",
     }
     assert korea("select count(*) from marts.claim_audit where not matches_expectation") == [(0,)]
+
+
+def test_the_articles_won_are_converted_with_its_own_rate_in_every_mart_and_the_audit(korea):
+    ((rate, low, high, pairs),) = korea(
+        f"select units_per_usd, units_per_usd_low, units_per_usd_high, pair_count from marts.fx_rates where document_id = '{DOC_004}'"
+    )
+    assert (round(rate, 2), pairs) == (1379.31, 3) and low <= rate <= high
+    ((amount, fx_rate, fx_document, basis),) = korea(
+        "select amount_usd, fx_rate, fx_rate_document_id, fx_rate_basis from marts.funding_by_period "
+        f"where document_id = '{DOC_004}' and period = '2025-H1' and scope = 'AI startups'"
+    )
+    assert (fx_rate, fx_document, basis) == (rate, DOC_004, "own_document")
+    assert amount == approx(1.2e12 / rate, rel=1e-12) and round(amount / 1e6, 1) == 870.0  # the text's $870 million
+    rates = "select distinct fx_rate, fx_rate_document_id from marts.{} where document_id = '{}'"
+    assert korea(rates.format("funding_deals", DOC_004)) == [(rate, DOC_004)]
+    assert korea(rates.format("claim_audit", DOC_004) + " and derivation = 'fx_equivalent'") == [(rate, DOC_004)]
+
+
+def test_the_governments_programme_is_a_public_plan_not_company_capex(korea):
+    rows = korea(f"select subject_type, plan_kind, measure, data_provider from marts.investment_plans where document_id = '{DOC_004}'")
+    assert rows == [("government", "public_programme", "public_ai_programme", "kr_government")]
