@@ -114,10 +114,12 @@ def score_document(
             )
 
 
-def typing_left(gold: list[dict], drafted: list[dict], key) -> tuple[int, int, int]:
+def typing_left(gold: list[dict], drafted: list[dict], key, defaults: dict | None = None) -> tuple[int, int, int]:
     """Lines the curator must still change, add or delete, the characters typed to do it, and the
     characters of the curated lines (the typing without the drafter). References are compared
-    through the line matching, so the drafter's own fact ids may stay."""
+    through the line matching, so the drafter's own fact ids may stay; a measure or provider is
+    compared as it applies, the manifest's default where a line names none."""
+    defaults = defaults or {}
     pairs = key(gold, drafted)
     ids = {gold[i].get("fact_id"): drafted[j].get("fact_id") for i, j in pairs.items()}
     lines = chars = 0
@@ -127,7 +129,12 @@ def typing_left(gold: list[dict], drafted: list[dict], key) -> tuple[int, int, i
             continue
         d = drafted[pairs[i]]
         changed = []
+        for name in MEANING:
+            if defaults.get(name) and g.get(name, defaults[name]) != d.get(name, defaults[name]):
+                changed.append(len(json.dumps({name: g.get(name, defaults[name])}, ensure_ascii=False)) - 2)
         for name, value in g.items():
+            if name in MEANING and defaults.get(name):
+                continue
             if name in FREE_TEXT:
                 continue
             if name == "derived_from":
@@ -231,7 +238,9 @@ def article_typing(text_path: Path, sources: Path) -> dict:
             run(root / "documents" / text_path.name, root)
         facts, exclusions = read_jsonl(root / "facts" / f"{document_id}.jsonl"), read_jsonl(root / "exclusions" / f"{document_id}.jsonl")
     gold_facts, gold_exclusions = read_jsonl(text_path.with_suffix(".facts.jsonl")), read_jsonl(text_path.with_suffix(".exclusions.jsonl"))
-    fact_lines, fact_chars, fact_total = typing_left(gold_facts, facts, match)
+    entry = json.loads(text_path.with_suffix(".manifest.json").read_text(encoding="utf-8"))
+    defaults = {name: entry.get(f"default_{name}") for name in MEANING}
+    fact_lines, fact_chars, fact_total = typing_left(gold_facts, facts, match, defaults)
     ex_lines, ex_chars, ex_total = typing_left(gold_exclusions, exclusions, lambda g, d: match_exclusions(g, d, text))
     return {
         "document_id": document_id, "words": len(text.split()),

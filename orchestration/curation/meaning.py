@@ -32,7 +32,8 @@ FALLBACK_MEASURES = {
 # Metrics whose every figure is of one measure: no other fits them.
 SINGLE_MEASURE_METRICS = ("deal_amount", "capex_plan", "public_programme", "foundation_model_count")
 UNATTRIBUTED = "unattributed"
-SYNONYMS = {"generative": "genai", "aigc": "genai", "vc": "venture", "startups": "startup", "companies": "company"}
+SYNONYMS = {"generative": "genai", "vc": "venture", "startups": "startup", "companies": "company"}
+SYNONYMS |= {"organizations": "organisation", "organisations": "organisation", "organization": "organisation"}
 
 
 # Who compiles figures about others; a company or a government is the provider only of its own
@@ -90,7 +91,9 @@ def propose(drafted: Draft, vocabulary: Vocabulary) -> None:
     """Set `measure` and `data_provider` on every drafted fact that needs them."""
     mentions = provider_mentions(drafted.text, vocabulary)
     named = sorted({provider for _, provider in mentions if provider in vocabulary.compilers})
-    for fact in [f for f in drafted.facts if vocabulary.wants_meaning(f)]:
+    wanting = [f for f in drafted.facts if vocabulary.wants_meaning(f)]
+    # counts last: a count is of the population of the amount its subject has (its measure family)
+    for fact in sorted(wanting, key=lambda f: vocabulary.value_kinds.get(f["metric"]) == "count"):
         provider, where = provider_of(drafted, fact, mentions, named, vocabulary)
         if provider:
             fact["data_provider"] = provider
@@ -98,13 +101,27 @@ def propose(drafted: Draft, vocabulary: Vocabulary) -> None:
         elif UNATTRIBUTED in vocabulary.providers:
             fact["data_provider"] = UNATTRIBUTED
             fact["_notes"].append("the text names no provider of reference/providers.csv: name who compiled the figure")
-        measure = measure_of(fact, vocabulary)
+        measure = count_of_family(fact, drafted, vocabulary) or measure_of(fact, vocabulary)
         if measure:
             fact["measure"] = measure
             fact["_notes"].append(f"measure {measure} read from its definition: check")
         elif FALLBACK_MEASURES.get(fact["metric"]) in vocabulary.measures:
             fact["measure"] = FALLBACK_MEASURES[fact["metric"]]
             fact["_notes"].append(f"no measure's definition fits: {fact['measure']}, to narrow")
+
+
+def count_of_family(fact: dict, drafted: Draft, vocabulary: Vocabulary) -> str | None:
+    """The count measure of the family of the measure drafted for an amount of the same subject, when
+    that family has one count measure ('885 transactions' of PitchBook's deal value: its deal count)."""
+    if vocabulary.value_kinds.get(fact["metric"]) != "count":
+        return None
+    families = {
+        vocabulary.measures[f["measure"]].get("family")
+        for f in drafted.facts
+        if f.get("measure") in vocabulary.measures and f["subject"] == fact["subject"] and f is not fact
+    }
+    counts = [m for m, row in vocabulary.measures.items() if row.get("unit_kind") == "count" and row.get("family") in families]
+    return counts[0] if len(counts) == 1 and counts[0] not in FALLBACK_MEASURES.values() else None
 
 
 def provider_of(
@@ -126,9 +143,11 @@ def provider_of(
 
 
 def _named_providers(row: dict, vocabulary: Vocabulary) -> set[str]:
+    """The compilers a measure's definition names, or its parent's (a subset is counted by its whole's)."""
     defined = _words(row.get("definition", ""))
     named = {p for p, names in vocabulary.providers.items() if any(_words(n) and _words(n) <= defined for n in names)}
-    return named & vocabulary.compilers
+    parent = vocabulary.measures.get(row.get("parent_measure") or "")
+    return (named & vocabulary.compilers) or (_named_providers(parent, vocabulary) if parent and parent is not row else set())
 
 
 def _names_itself(fact: dict, names: list[str]) -> bool:
@@ -156,10 +175,13 @@ def measure_of(fact: dict, vocabulary: Vocabulary) -> str | None:
     naming = {m: _named_providers(row, vocabulary) for m, row in candidates.items()}
     # a provider's figures follow its own definitions where the list has them, never another's
     own = {m for m, named in naming.items() if fact.get("data_provider") in named}
-    candidates = {m: row for m, row in candidates.items() if (m in own if own else not naming[m])}
     scored = []
     for measure, row in candidates.items():
         words, defined = _words(measure.replace("_", " ")), _words(row.get("definition", ""))
+        # a provider's own measures compete among themselves; a measure that names no provider must
+        # have every word of its id said, and one naming another provider is never proposed
+        if (own and measure not in own) or (not own and (naming[measure] or words - said)):
+            continue
         scored.append((2 * len(words & said) + len(defined & said) - len(words - said), measure))
     best = max(scored, default=(0, None))
     return best[1] if best[0] > 0 else None
