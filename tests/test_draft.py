@@ -746,11 +746,15 @@ KOREAN_WORDS = Vocabulary(
     value_kinds={"funding_amount": "amount", "deal_amount": "amount", "deal_count": "count", "public_programme": "amount"}
     | {"indicator": "rate", "currency_equivalent": "amount", "share": "rate", "growth_rate": "rate"},
     measures={
-        "kr_ai_startup_funding": {"unit_kind": "amount", "definition": "Money raised by Korean AI startups"},
-        "kr_ai_startup_deal_count": {"unit_kind": "count", "definition": "Number of deals closed by Korean AI startups"},
-        "named_round": {"unit_kind": "amount", "definition": "Money one company raised in one round"},
+        "kr_ai_startup_funding": {
+            "unit_kind": "amount",
+            "family": "kr_startups",
+            "definition": "Money raised by Korean AI startups, as the Korea Venture Capital Association counts it",
+        },
+        "kr_ai_startup_deal_count": {"unit_kind": "count", "family": "kr_startups", "definition": "Number of deals of Korean AI startups"},
+        "vc_round_value": {"unit_kind": "amount", "definition": "Money one company raised in one round"},
         "public_ai_programme": {"unit_kind": "amount", "definition": "Money a government commits to an AI programme"},
-        "ai_adoption_share": {"unit_kind": "rate", "definition": "Share of companies that use AI"},
+        "company_ai_use": {"unit_kind": "rate", "definition": "Share of companies that use AI"},
     },
     providers={"kvca": ["Korea Venture Capital Association", "KVCA"], "pitchbook": ["PitchBook"]},
     compilers=frozenset({"kvca", "pitchbook"}),
@@ -762,10 +766,10 @@ def drafted_korea() -> dict[str, dict]:
     return {f["figure"]: fact_record(f, "961_kr_half") for f in made.facts}
 
 
-def test_each_amount_gets_the_provider_its_paragraph_names_and_the_measure_its_definition_fits():
+def test_each_amount_gets_the_provider_its_paragraph_names_and_that_providers_measure_its_words_fit():
     by = drafted_korea()
     assert drafted_fields(by["2.1 trillion won"], "measure", "data_provider") == ("kr_ai_startup_funding", "kvca")
-    assert drafted_fields(by["300 billion won"], "measure", "data_provider") == ("named_round", "kvca")
+    assert drafted_fields(by["300 billion won"], "measure", "data_provider") == ("vc_round_value", "kvca")
     assert drafted_fields(by["140"], "measure", "data_provider") == ("kr_ai_startup_deal_count", "kvca")
     assert drafted_fields(by["$33.9 billion"], "data_provider") == ("pitchbook",)  # its own sentence names another
     assert "data_provider kvca from its paragraph" in by["1.2 trillion won"]["review_note"]
@@ -808,4 +812,4 @@ def test_a_governments_programme_is_a_public_programme_and_a_share_of_companies_
     programme, share = by["100 trillion won"], by["78%"]
     assert drafted_fields(programme, "metric", "subject_type", "measure") == ("public_programme", "government", "public_ai_programme")
     assert "data_provider" not in programme  # a state compiles its own programme; the curator names it
-    assert drafted_fields(share, "metric", "measure", "value", "unit") == ("indicator", "ai_adoption_share", 78, "percent")
+    assert drafted_fields(share, "metric", "measure", "value", "unit") == ("indicator", "company_ai_use", 78, "percent")
