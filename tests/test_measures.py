@@ -144,6 +144,17 @@ def test_a_second_provider_adds_its_own_rows_and_no_grouped_sum_mixes_them(with_
     }
 
 
+def test_a_growth_stated_without_its_base_stands_beside_its_figure(with_article_005):
+    rows = with_article_005(
+        "select amount_usd, stated_amount_growth_yoy, amount_growth_yoy from marts.funding_by_period "
+        f"where document_id = '{DOC_005}' and measure = 'genai_private_investment'"
+    )
+    assert rows == [(approx(33.9e9), approx(0.187), None)]  # stated 18.7% over a 2023 the text does not give
+    assert with_article_005(
+        f"select status, input_fact_ids from marts.claim_audit where document_id = '{DOC_005}' and derivation = 'growth'"
+    ) == [("unverifiable", "d005.genai_private_investment_2024")]
+
+
 def test_indicators_show_the_share_of_organizations_using_ai_as_a_fraction(with_article_005):
     assert with_article_005(
         "select subject, measure, data_provider, region, period, value, figure, document_id, fact_id from marts.indicators"
