@@ -164,11 +164,13 @@ def add_an_article_with_a_deal_count_and_no_amount(sources: SourceCopy) -> None:
         "date_evidence": "Written for the tests: the half-year it reports on is over, the year is not.",
         "reference_year": 2025,
         "language": "en",
+        "default_data_provider": "kvca",
     }
     count = {
         "fact_id": "d952.kr_ai_deals_h1",
         "document_id": COUNT_ONLY,
         "metric": "deal_count",
+        "measure": "kr_ai_startup_deal_count",
         "subject": "Korean AI startups",
         "subject_type": "sector",
         "region": "KR",

@@ -144,9 +144,9 @@ def test_run_prints_one_line_per_stage_and_a_summary(plain_shell_run):
     lines = done.stdout.splitlines()
     assert done.stderr == ""
     assert [line.split("  ")[0] for line in lines[:5]] == ["ingest", "dbt models", "gates", "publish", "report"]
-    assert lines[0].startswith("ingest      19 source files (")
+    assert lines[0].startswith("ingest      21 source files (")
     assert "4 documents, 65 facts loaded" in lines[0]
-    assert lines[1].startswith("dbt models  23 models built, ")
+    assert lines[1].startswith("dbt models  27 models built, ")
     assert lines[2].startswith("gates       9 of 9 Great Expectations suites passed (")
     import duckdb
 
@@ -171,7 +171,7 @@ def test_a_rerun_with_nothing_changed_answers_before_dagster_dbt_or_gx_is_import
     again = _python(IMPORTED_AFTER_REFRESH, env=_plain_env(data, SOURCES, DAGSTER_HOME=str(home)))
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[0] == (
-        f"Nothing to do: the 19 source files, the code and the tool versions are those of the current published version "
+        f"Nothing to do: the 21 source files, the code and the tool versions are those of the current published version "
         f"{version_id}, which passed every gate. Models, gates and publish are skipped."
     )
     assert again.stdout.splitlines()[-1] == "imported: []"

@@ -30,7 +30,7 @@ def test_rerun_with_nothing_changed_skips_models_gates_and_publish(no_forced_reb
     assert result.success
     assert _materialized(result) == set()
     assert not result.get_asset_check_evaluations()
-    assert "Nothing to do: the 19 source files, the code and the tool versions are those of the current published version" in (
+    assert "Nothing to do: the 21 source files, the code and the tool versions are those of the current published version" in (
         _log_messages(result, instance)
     )
     assert published_fingerprint(no_forced_rebuild) == before
