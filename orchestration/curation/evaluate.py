@@ -179,11 +179,12 @@ def match_exclusions(gold: list[dict], drafted: list[dict], text: str) -> dict[i
 def draft_tree(root: Path, documents: list[str]) -> tuple[dict[str, list[dict]], dict[str, int], float]:
     """Draft each document into root; the drafted fact lines, the numbers left unclassified, the time."""
     drafted, unclassified, took = {}, {}, 0.0
+    vocabulary = Vocabulary.read(root)
     for document_id in documents:
         entry = manifest_entry(root, document_id)
         text = (root / "documents" / f"{document_id}.txt").read_text(encoding="utf-8")
         started = time.perf_counter()
-        made = draft(document_id, text, entry["reference_year"], entry.get("author"), Vocabulary.read(root))
+        made = draft(document_id, text, entry["reference_year"], entry.get("author"), vocabulary)
         took += time.perf_counter() - started
         facts = [fact_record(f, document_id) for f in made.facts]
         write_jsonl(root / "facts" / f"{document_id}.jsonl", facts)
@@ -205,10 +206,11 @@ def evaluate(sources: Path) -> dict:
         check = check_sources(root, allow_drafts=True)
         checked = time.perf_counter() - started
         claims = {c.fact_id: c.status for c in check.claims}
+        vocabulary = Vocabulary.read(sources)
         for document_id in documents:
             curated = read_jsonl(sources / "facts" / f"{document_id}.jsonl")
             entry = manifest_entry(sources, document_id) or {}
-            score_document(curated, drafted[document_id], claims, score, entry, Vocabulary.read(sources))
+            score_document(curated, drafted[document_id], claims, score, entry, vocabulary)
             text = (sources / "documents" / f"{document_id}.txt").read_text(encoding="utf-8")
             score.mentions += len(NUMBER.findall(text))
         score.unclassified = sum(unclassified.values())
