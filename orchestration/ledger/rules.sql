@@ -567,6 +567,44 @@ select
 from src_providers
 where kind is null or kind not in ('data_vendor', 'research_institute', 'investor', 'analyst', 'government', 'company', 'statistics')
 ;
+-- Metrics, regions and currencies (reference/metrics.csv, regions.csv, currencies.csv): each id once,
+-- and each region's name once (the charts and the marts name a region by either).
+select
+    'reference/metrics.csv',
+    rowid + 2,
+    'metric',
+    'unique_metric',
+    format('metric ''{}'' is listed twice', metric)
+from src_metrics
+qualify row_number() over (partition by metric order by rowid) > 1
+union all
+select
+    'reference/regions.csv',
+    rowid + 2,
+    'region_code',
+    'unique_region',
+    format('region ''{}'' is listed twice', region_code)
+from src_regions
+qualify row_number() over (partition by region_code order by rowid) > 1
+union all
+select
+    'reference/regions.csv',
+    rowid + 2,
+    'region_name',
+    'unique_region_name',
+    format('region name ''{}'' is listed twice', region_name)
+from src_regions
+qualify row_number() over (partition by region_name order by rowid) > 1
+union all
+select
+    'reference/currencies.csv',
+    rowid + 2,
+    'currency_code',
+    'unique_currency',
+    format('currency ''{}'' is listed twice', currency_code)
+from src_currencies
+qualify row_number() over (partition by currency_code order by rowid) > 1
+;
 -- Facts: what they measure. Measures and providers come from the reference lists; every amount and
 -- count (but a derived share, growth, multiple or currency equivalent) names both, itself or by its
 -- manifest entry's default (stage_fact_meanings), and its measure counts the metric's kind of value.
