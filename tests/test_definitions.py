@@ -1,10 +1,11 @@
 """The code location loads, and its sensors and schedule behave."""
 
+import json
 import os
 
 from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
 
-from .conftest import SourceCopy
+from .conftest import PROJECT, SourceCopy
 
 
 def test_definitions_load_with_assets_checks_schedule_and_sensors():
@@ -19,6 +20,19 @@ def test_definitions_load_with_assets_checks_schedule_and_sensors():
     assert len(gx_checks) == 9
     assert all(check.asset_key in graph.get_all_asset_keys() for check in gx_checks)
     assert AssetKey(["marts", "facts"]) in {c.asset_key for c in gx_checks if c.name == "gx_headline_figures"}
+
+
+def test_the_planned_checks_are_each_dbt_test_of_the_project_and_one_per_gx_suite():
+    from orchestration.definitions import defs
+    from orchestration.gx_suites import load_suites
+    from orchestration.resources import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    tests = [node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"]
+    suites = [f"gx_{suite.name}" for suite in load_suites(PROJECT / "expectations")]
+    planned = defs.resolve_job_def("refresh_warehouse").asset_layer.asset_graph.asset_check_keys
+    assert sorted(key.name for key in planned) == sorted(tests + suites)
+    assert (len(tests), len(suites)) == (46, 9)
 
 
 def test_every_asset_and_check_takes_the_alerts_resource_so_every_failed_run_records_its_alert():

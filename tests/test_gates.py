@@ -5,9 +5,11 @@ Real DuckDB files in temp folders, the real dbt project and real GX."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -36,38 +38,47 @@ MARTS = [
 ]
 
 
-def declared_constraints() -> set[tuple[str, str, str]]:
-    """(mart, constraint type, columns or expression) for every constraint the marts' contracts
-    declare, as dbt parsed them (dbt_project/target/manifest.json)."""
+def declared_constraints() -> list[tuple[str, str, str]]:
+    """(mart, constraint type, columns) for every constraint the marts' contracts declare, as dbt
+    parsed them (dbt_project/target/manifest.json); a check's columns are its expression. The
+    columns of a primary key are not null by it, so a not-null on one is not listed."""
     manifest = json.loads((PROJECT / "dbt_project" / "target" / "manifest.json").read_text(encoding="utf-8"))
-    declared = set()
+    declared = []
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["config"]["schema"] != "marts":
             continue
         for column in node["columns"].values():
-            for constraint in column["constraints"]:
-                declared.add((node["name"], constraint["type"], constraint.get("expression") or column["name"]))
-        for constraint in node["constraints"]:
-            declared.add((node["name"], constraint["type"], constraint.get("expression") or ", ".join(constraint["columns"])))
-    return declared
+            declared += [(node["name"], c["type"], c.get("expression") or column["name"]) for c in column["constraints"]]
+        declared += [(node["name"], c["type"], c.get("expression") or ", ".join(c["columns"])) for c in node["constraints"]]
+    return sorted(without_not_null_of_keys(declared))
 
 
-def enforced_constraints(database: Path) -> set[tuple[str, str, str]]:
-    """The same, as DuckDB enforces them in `database` (duckdb_constraints()). A primary key is
-    also listed as not-null constraints on its columns, which are left out here."""
+def enforced_constraints(database: Path) -> list[tuple[str, str, str]]:
+    """The same, as DuckDB enforces them in `database` (duckdb_constraints())."""
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.execute(
-            """select table_name, constraint_type, constraint_text, constraint_column_names, expression
-            from duckdb_constraints() where schema_name = 'marts'"""
+            "select table_name, lower(replace(constraint_type, ' ', '_')), constraint_text, constraint_column_names"
+            " from duckdb_constraints() where schema_name = 'marts'"
         ).fetchall()
-        keys = {(table, column) for table, kind, _, columns, _ in rows if kind == "PRIMARY KEY" for column in columns}
-    found = set()
-    for table, kind, text, columns, expression in rows:
-        if kind == "NOT NULL" and (table, columns[0]) in keys:
-            continue
-        name = kind.lower().replace(" ", "_")
-        found.add((table, name, text.removeprefix("CHECK(").removesuffix(")") if kind == "CHECK" else ", ".join(columns)))
-    return found
+    found = [(table, kind, text if kind == "check" else ", ".join(columns)) for table, kind, text, columns in rows]
+    return sorted(without_not_null_of_keys(found))
+
+
+def without_not_null_of_keys(constraints: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    keys = {(mart, column) for mart, kind, columns in constraints if kind == "primary_key" for column in columns.split(", ")}
+    return [(mart, kind, columns) for mart, kind, columns in constraints if not (kind == "not_null" and (mart, columns) in keys)]
+
+
+def dbt_results(folder: Path, database: Path, *arguments: str, project: Path = PROJECT / "dbt_project") -> dict[str, str]:
+    """Run dbt on `database` (its target and logs in `folder`); returns each node's status by name."""
+    env = {**os.environ, "AI_MARKET_DBT_BUILD_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    target = folder / "target"
+    command = [str(DBT), *arguments, "--project-dir", str(project), "--profiles-dir", str(project)]
+    subprocess.run([*command, "--target-path", str(target), "--log-path", str(folder)], env=env, capture_output=True, check=False)
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    # unit_test.<project>.<model>.<name>, test.<project>.<name>.<hash>; hooks are left out
+    tests = [r for r in results if r["unique_id"].startswith(("test.", "unit_test."))]
+    return {r["unique_id"].split(".")[3 if r["unique_id"].startswith("unit_test.") else 2]: r["status"] for r in tests}
 
 
 def writable_copy(database: Path, folder: Path) -> Path:
@@ -80,18 +91,13 @@ def writable_copy(database: Path, folder: Path) -> Path:
 def test_every_constraint_a_mart_contract_declares_is_enforced_in_the_build_and_the_published_file(built):
     _, published = built
     declared = declared_constraints()
-    assert len(declared) == 142
-    assert {(mart, kind) for mart, kind, _ in declared if kind == "primary_key"} == {
-        (mart, "primary_key") for mart in MARTS if mart != "indicators"
-    }
-    # DuckDB writes a check back with its expression parenthesised; compare them as it stores them.
-    with duckdb.connect() as con:
-        normalised = {
-            (m, k, con.execute(f"select 1 where {e}").description and e) if k != "check" else (m, k, e) for m, k, e in declared
-        }
     build = enforced_constraints(build_path(published))
-    assert {(m, k, c) for m, k, c in build if k != "check"} == {(m, k, c) for m, k, c in normalised if k != "check"}
-    assert len([c for c in build if c[1] == "check"]) == len([c for c in declared if c[1] == "check"]) == 31
+    assert Counter(kind for _, kind, _ in declared) == {"not_null": 68, "check": 29, "primary_key": 11, "unique": 3}
+    assert {mart for mart, kind, _ in declared if kind == "primary_key"} == set(MARTS) - {"indicators"}
+    assert [c for c in build if c[1] != "check"] == [c for c in declared if c[1] != "check"]
+    # DuckDB keeps a check as it parsed it ('(amount_usd > 0)'); each mart has the checks declared
+    assert Counter(mart for mart, kind, _ in build if kind == "check") == Counter(mart for mart, kind, _ in declared if kind == "check")
+    assert ("funding_by_period", "check", "CHECK(((share_of_whole >= 0) AND (share_of_whole <= 1)))") in build
     assert enforced_constraints(published) == build
 
 
@@ -114,35 +120,38 @@ def test_a_second_row_for_a_fact_id_in_the_build_is_refused_by_the_primary_key(b
 
 def test_a_share_above_one_in_funding_by_period_is_refused_by_its_check(built, tmp_path: Path):
     copy = writable_copy(built[1], tmp_path)
-    with duckdb.connect(str(copy)) as con:
-        with pytest.raises(duckdb.ConstraintException, match=r"CHECK constraint failed on table funding_by_period"):
-            con.execute("update marts.funding_by_period set share_of_whole = 1.5 where share_of_whole is not null")
+    expression = "CHECK(((share_of_whole >= 0) AND (share_of_whole <= 1)))"
+    message = f'CHECK constraint failed on table "funding_by_period" with expression {expression}'
+    refused = pytest.raises(duckdb.ConstraintException, match=re.escape(message))
+    with duckdb.connect(str(copy)) as con, refused:
+        con.execute("update marts.funding_by_period set share_of_whole = 1.5 where share_of_whole is not null")
 
 
 @pytest.mark.parametrize(
-    ("listing", "key", "line", "rule"),
+    ("listing", "line", "refused"),
     [
-        ("metrics", "metric", "funding_amount,", "unique_metric"),
-        ("regions", "region_code", "KR,", "unique_region"),
-        ("currencies", "currency_code", "KRW,", "unique_currency"),
+        ("metrics", "funding_amount,", [("metric", "unique_metric", "metric 'funding_amount'")]),
+        ("currencies", "KRW,", [("currency_code", "unique_currency", "currency 'KRW'")]),
+        (
+            "regions",
+            "KR,",
+            [("region_code", "unique_region", "region 'KR'"), ("region_name", "unique_region_name", "region name 'South Korea'")],
+        ),
     ],
 )
-def test_an_id_listed_twice_in_a_reference_list_fails_the_ingest_with_its_line(tmp_path: Path, listing, key, line, rule):
+def test_an_id_listed_twice_in_a_reference_list_fails_the_ingest_with_its_line(tmp_path: Path, listing, line, refused):
     root = tmp_path / "sources"
     shutil.copytree(SOURCES, root)
     path = root / "reference" / f"{listing}.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    first = next(i for i, text in enumerate(lines) if text.startswith(line))
-    path.write_text("\n".join([*lines, lines[first]]) + "\n", encoding="utf-8")
+    first = next(text for text in lines if text.startswith(line))
+    path.write_text("\n".join([*lines, first]) + "\n", encoding="utf-8")
     with duckdb.connect(str(tmp_path / "ai_market.duckdb")) as con:
         reading.hash_files(con, reading.SourceTree(root))
-        with pytest.raises(SourceValidationError) as refused:
+        with pytest.raises(SourceValidationError) as error:
             ingest.validate(con, reading.SourceTree(root))
-    value = lines[first].split(",")[0]
-    noun = {"metrics": "metric", "regions": "region", "currencies": "currency"}[listing]
-    assert refused.value.violations == [
-        Violation(f"reference/{listing}.csv", len(lines) + 1, key, rule, f"{noun} '{value}' is listed twice")
-    ]
+    file, row = f"reference/{listing}.csv", len(lines) + 1  # the copy's line: the header is line 1
+    assert error.value.violations == [Violation(file, row, field, rule, f"{what} is listed twice") for field, rule, what in refused]
 
 
 def test_a_percentage_normalised_as_a_whole_number_fails_its_dbt_unit_test(built, tmp_path: Path):
@@ -153,13 +162,8 @@ def test_a_percentage_normalised_as_a_whole_number_fails_its_dbt_unit_test(built
     assert sql.count("then value / 100") == 1
     model.write_text(sql.replace("then value / 100", "then value"), encoding="utf-8")
     database = writable_copy(build_path(built[1]), tmp_path)
-    env = {**os.environ, "AI_MARKET_DBT_BUILD_PATH": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    command = [str(DBT), "test", "--select", "stg_articles__facts,test_type:unit", "--project-dir", str(project)]
-    command += ["--profiles-dir", str(project), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)]
-    finished = subprocess.run(command, env=env, capture_output=True, text=True)
-    assert finished.returncode == 1, finished.stdout
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-    assert {r["unique_id"].rsplit(".", 1)[1]: r["status"] for r in results} == {
+    results = dbt_results(tmp_path, database, "test", "--select", "stg_articles__facts,test_type:unit", project=project)
+    assert results == {
         "stg_facts_value_normalised_in_whole_units_and_percentages_as_fractions": "fail",
         "stg_facts_half_unit_in_the_last_written_place_and_whole_months": "pass",
     }
@@ -177,3 +181,47 @@ def test_a_quarter_above_its_year_fails_the_funding_by_period_reconciliation(bui
     assert [(f.expectation, f.column, f.unexpected_count) for f in outcome.failures] == [
         ("expect_column_pair_values_a_to_be_greater_than_b", "whole_amount_usd,amount_usd", 1)
     ]
+
+
+def test_a_claim_twice_a_negative_amount_and_a_second_rate_fail_exactly_their_dbt_tests(built, tmp_path: Path):
+    """The intermediate models' grain and arithmetic, and the one rate the audit and the marts share:
+    each violation fails its own dbt test and no other."""
+    database = writable_copy(build_path(built[1]), tmp_path)
+    with duckdb.connect(str(database)) as con:
+        (first,) = con.execute("select min(claim_fact_id) from intermediate.int_fx_pairs").fetchone()
+        con.execute("insert into intermediate.int_fx_pairs select * from intermediate.int_fx_pairs where claim_fact_id = ?", [first])
+        con.execute("update intermediate.int_fx_pairs set base_amount = -1 where claim_fact_id = ?", [first])
+        con.execute("update marts.facts set fx_rate = 1400 where fact_id = 'd000.genai_vc_funding_2024_krw'")
+    selected = ["int_fx_pairs,test_type:data", "assert_claim_audit_and_marts_use_the_same_rate"]
+    results = dbt_results(tmp_path, database, "test", "--select", *selected)
+    assert sorted(name for name, status in results.items() if status == "fail") == [
+        "assert_claim_audit_and_marts_use_the_same_rate",
+        "unique_int_fx_pairs_claim_fact_id",
+        "within_range_int_fx_pairs_base_amount__0",
+    ]
+    assert len(results) == 13
+
+
+def suite_named(name: str):
+    (suite,) = [s for s in load_suites(PROJECT / "expectations") if s.name == name]
+    return suite
+
+
+def test_a_won_rate_above_its_pairs_interval_fails_the_reconciliation_and_both_pins(built, tmp_path: Path):
+    with duckdb.connect(str(built[1]), read_only=True) as con:
+        frame = con.sql("select * from marts.fx_rates").df()
+    assert run_suite(suite_named("fx_rates"), frame, tmp_path, "as-published").success
+    moved = frame.assign(units_per_usd=frame["units_per_usd"] + 1000)  # 2470 won to the dollar
+    outcome = run_suite(suite_named("fx_rates"), moved, tmp_path, "moved-rate")
+    assert [(f.expectation, f.column, f.unexpected_count) for f in outcome.failures] == [
+        ("expect_column_pair_values_a_to_be_greater_than_b", "units_per_usd_high,units_per_usd", 1),
+        ("expect_column_values_to_be_between", "units_per_usd", 1),
+        ("expect_column_values_to_be_between", "units_per_usd", 1),
+    ]
+
+
+def test_an_empty_mart_fails_its_suites_row_count(built, tmp_path: Path):
+    with duckdb.connect(str(built[1]), read_only=True) as con:
+        empty = con.sql("select * from marts.sector_performance limit 0").df()
+    outcome = run_suite(suite_named("sector_performance"), empty, tmp_path, "empty")
+    assert [(f.expectation, f.observed) for f in outcome.failures] == [("expect_table_row_count_to_be_between", "0")]
