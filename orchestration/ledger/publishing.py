@@ -134,7 +134,8 @@ def _write_database(build: Path, database: Path, marts: list[str], meta: list[Me
         con.execute("create schema marts")
         con.execute("create schema meta")
         for mart in marts:
-            # The build's own DDL keeps the contract's column types and not-null constraints.
+            # The build's own DDL carries the contracts' column types and constraints (not null, keys,
+            # checks: dbt_project/models/marts/*.yml), so the published table enforces them too.
             (ddl,) = con.execute(
                 "select sql from duckdb_tables() where database_name = 'build' and schema_name = 'marts' and table_name = ?", [mart]
             ).fetchone()
