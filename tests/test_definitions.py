@@ -32,7 +32,7 @@ def test_the_planned_checks_are_each_dbt_test_of_the_project_and_one_per_gx_suit
     suites = [f"gx_{suite.name}" for suite in load_suites(PROJECT / "expectations")]
     planned = defs.resolve_job_def("refresh_warehouse").asset_layer.asset_graph.asset_check_keys
     assert sorted(key.name for key in planned) == sorted(tests + suites)
-    assert (len(tests), len(suites)) == (46, 9)
+    assert (len(tests), len(suites)) == (60, 9)
 
 
 def test_every_asset_and_check_takes_the_alerts_resource_so_every_failed_run_records_its_alert():

@@ -1,5 +1,5 @@
 """Each invariant's one gate (docs/gates.md) refuses a violating input: DuckDB's constraints on the
-contracted marts, in the build database and in the published file; the ingest's rules on the
+contracted marts, in the build database and in the published file; dbt's tests of the models' keys; the ingest's rules on the
 reference lists; a dbt unit test on a broken derivation; a GX reconciliation on a moved figure.
 Real DuckDB files in temp folders, the real dbt project and real GX."""
 
@@ -39,9 +39,8 @@ MARTS = [
 
 
 def declared_constraints() -> list[tuple[str, str, str]]:
-    """(mart, constraint type, columns) for every constraint the marts' contracts declare, as dbt
-    parsed them (dbt_project/target/manifest.json); a check's columns are its expression. The
-    columns of a primary key are not null by it, so a not-null on one is not listed."""
+    """(mart, constraint type, column) for every constraint the marts' contracts declare, as dbt
+    parsed them (dbt_project/target/manifest.json); a check's column is its expression."""
     manifest = json.loads((PROJECT / "dbt_project" / "target" / "manifest.json").read_text(encoding="utf-8"))
     declared = []
     for node in manifest["nodes"].values():
@@ -50,7 +49,7 @@ def declared_constraints() -> list[tuple[str, str, str]]:
         for column in node["columns"].values():
             declared += [(node["name"], c["type"], c.get("expression") or column["name"]) for c in column["constraints"]]
         declared += [(node["name"], c["type"], c.get("expression") or ", ".join(c["columns"])) for c in node["constraints"]]
-    return sorted(without_not_null_of_keys(declared))
+    return sorted(declared)
 
 
 def enforced_constraints(database: Path) -> list[tuple[str, str, str]]:
@@ -61,12 +60,7 @@ def enforced_constraints(database: Path) -> list[tuple[str, str, str]]:
             " from duckdb_constraints() where schema_name = 'marts'"
         ).fetchall()
     found = [(table, kind, text if kind == "check" else ", ".join(columns)) for table, kind, text, columns in rows]
-    return sorted(without_not_null_of_keys(found))
-
-
-def without_not_null_of_keys(constraints: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    keys = {(mart, column) for mart, kind, columns in constraints if kind == "primary_key" for column in columns.split(", ")}
-    return [(mart, kind, columns) for mart, kind, columns in constraints if not (kind == "not_null" and (mart, columns) in keys)]
+    return sorted(found)
 
 
 def dbt_results(folder: Path, database: Path, *arguments: str, project: Path = PROJECT / "dbt_project") -> dict[str, str]:
@@ -92,8 +86,8 @@ def test_every_constraint_a_mart_contract_declares_is_enforced_in_the_build_and_
     _, published = built
     declared = declared_constraints()
     build = enforced_constraints(build_path(published))
-    assert Counter(kind for _, kind, _ in declared) == {"not_null": 68, "check": 29, "primary_key": 11, "unique": 3}
-    assert {mart for mart, kind, _ in declared if kind == "primary_key"} == set(MARTS) - {"indicators"}
+    assert Counter(kind for _, kind, _ in declared) == {"not_null": 86, "check": 29}
+    assert {mart for mart, _, _ in declared} == set(MARTS)
     assert [c for c in build if c[1] != "check"] == [c for c in declared if c[1] != "check"]
     # DuckDB keeps a check as it parsed it ('(amount_usd > 0)'); each mart has the checks declared
     assert Counter(mart for mart, kind, _ in build if kind == "check") == Counter(mart for mart, kind, _ in declared if kind == "check")
@@ -108,14 +102,6 @@ def test_a_null_in_a_contracted_column_of_the_published_file_is_refused(built, t
         con.execute("update row_of_facts set fact_id = 'd000.new', evidence = null")
         with pytest.raises(duckdb.ConstraintException, match=r"NOT NULL constraint failed: facts\.evidence"):
             con.execute("insert into marts.facts select * from row_of_facts")
-
-
-def test_a_second_row_for_a_fact_id_in_the_build_is_refused_by_the_primary_key(built, tmp_path: Path):
-    copy = writable_copy(build_path(built[1]), tmp_path)
-    with duckdb.connect(str(copy)) as con:
-        with pytest.raises(duckdb.ConstraintException, match=r"Duplicate key \"fact_id: d000\.databricks_series_j\""):
-            con.execute("insert into marts.facts select * from marts.facts where fact_id = 'd000.databricks_series_j'")
-        assert con.execute("select count(*) from marts.facts").fetchone() == (65,)
 
 
 def test_a_share_above_one_in_funding_by_period_is_refused_by_its_check(built, tmp_path: Path):
@@ -183,23 +169,25 @@ def test_a_quarter_above_its_year_fails_the_funding_by_period_reconciliation(bui
     ]
 
 
-def test_a_claim_twice_a_negative_amount_and_a_second_rate_fail_exactly_their_dbt_tests(built, tmp_path: Path):
-    """The intermediate models' grain and arithmetic, and the one rate the audit and the marts share:
-    each violation fails its own dbt test and no other."""
+def test_a_fact_twice_a_negative_amount_and_a_second_rate_fail_exactly_their_dbt_tests(built, tmp_path: Path):
+    """The models' keys, their arithmetic, and the one rate the audit and the marts share: each
+    violation fails its own dbt test and no other."""
     database = writable_copy(build_path(built[1]), tmp_path)
     with duckdb.connect(str(database)) as con:
         (first,) = con.execute("select min(claim_fact_id) from intermediate.int_fx_pairs").fetchone()
         con.execute("insert into intermediate.int_fx_pairs select * from intermediate.int_fx_pairs where claim_fact_id = ?", [first])
         con.execute("update intermediate.int_fx_pairs set base_amount = -1 where claim_fact_id = ?", [first])
         con.execute("update marts.facts set fx_rate = 1400 where fact_id = 'd000.genai_vc_funding_2024_krw'")
-    selected = ["int_fx_pairs,test_type:data", "assert_claim_audit_and_marts_use_the_same_rate"]
+        con.execute("insert into marts.facts select * from marts.facts where fact_id = 'd000.databricks_series_j'")
+    selected = ["int_fx_pairs,test_type:data", "facts,test_type:data", "assert_claim_audit_and_marts_use_the_same_rate"]
     results = dbt_results(tmp_path, database, "test", "--select", *selected)
     assert sorted(name for name, status in results.items() if status == "fail") == [
         "assert_claim_audit_and_marts_use_the_same_rate",
+        "unique_facts_fact_id",
         "unique_int_fx_pairs_claim_fact_id",
         "within_range_int_fx_pairs_base_amount__0",
     ]
-    assert len(results) == 13
+    assert len(results) == 14
 
 
 def suite_named(name: str):
