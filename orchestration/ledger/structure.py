@@ -3,10 +3,11 @@
 Two validators share the work. jsonschema-rs decides which lines are valid; only the lines it
 refuses go to Python's jsonschema, which stays the authority for every verdict and message, so a
 line the fast validator refuses wrongly is still accepted and a refused one is named as before.
-The fast validator must therefore never accept what jsonschema refuses: it sees the same strictly
-parsed record, every format jsonschema's FormatChecker asserts but `date` is checked by that
-checker's own function, and `date`, jsonschema-rs's own (a Python call per date would cost a
-fifth of the check), is guarded: it takes year 0000, which Python's dates do not have.
+The fast validator must therefore never accept what jsonschema refuses. It sees the same strictly
+parsed record; every format jsonschema's FormatChecker asserts is checked by that checker's own
+function but `date`, which every fact has twice and is kept native for speed; and where the two
+libraries read a line differently (a year 0000, which only jsonschema-rs's dates have; `$` before a
+final newline; Unicode against ECMA-262 class escapes) the line or schema is left to jsonschema.
 
 The record jsonschema judges must be the record DuckDB loads, so Python reads a line as strictly as
 JSON itself: a key given twice in one object is refused (json.loads keeps the last value, DuckDB the
@@ -36,6 +37,10 @@ MAX_NESTING_DEPTH = 32
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _BRACKET = re.compile(r"[\[\]{}]")
 _DOUBLE_DIGITS = len(str(int(sys.float_info.max)))
+# Python's \d, \w, \s and \b (and their negations) are Unicode's, jsonschema-rs's those of
+# ECMA-262: a schema that writes one anywhere is left to jsonschema. In the schema's JSON text a
+# regular expression's backslash is two.
+_ENGINE_DEPENDENT_ESCAPE = re.compile(r"\\\\[dDwWsSbB]")
 # Rows fetched from DuckDB at a time: the corpus is never held in Python whole.
 _BATCH_ROWS = 10_000
 
@@ -162,8 +167,11 @@ def _leaf_errors(error: ValidationError) -> list[ValidationError]:
 
 def fast_validator(validator: Draft202012Validator) -> jsonschema_rs.Draft202012Validator | None:
     """jsonschema-rs over `validator`'s schema, asserting the formats its checker asserts, with that
-    checker's functions but for `date` (see fast_accepts); None when jsonschema-rs cannot build it (a pattern only Python's
-    re reads, such as \\Z): then jsonschema judges every line."""
+    checker's functions but for `date` (see fast_accepts). None, and jsonschema judges every line,
+    when jsonschema-rs cannot build it (a pattern only Python's re reads, such as \\Z) or the two
+    would read its class escapes differently."""
+    if _ENGINE_DEPENDENT_ESCAPE.search(json.dumps(validator.schema)):
+        return None
     checker = validator.format_checker
     formats = {} if checker is None else {name: _conforms(checker, name) for name in checker.checkers if name != "date"}
     try:
