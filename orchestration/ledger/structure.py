@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import jsonschema_rs
+import orjson
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema import __version__ as jsonschema_version
 from jsonschema.exceptions import SchemaError, ValidationError
@@ -41,6 +42,8 @@ _DOUBLE_DIGITS = len(str(int(sys.float_info.max)))
 # ECMA-262: a schema that writes one anywhere is left to jsonschema. In the schema's JSON text a
 # regular expression's backslash is two.
 _ENGINE_DEPENDENT_ESCAPE = re.compile(r"\\\\[dDwWsSbB]")
+# orjson reads an integer beyond 64 bits as a float at least this large.
+_WIDE_FLOAT = 2.0**63
 # Rows fetched from DuckDB at a time: the corpus is never held in Python whole.
 _BATCH_ROWS = 10_000
 
@@ -195,16 +198,47 @@ def _not_finite(text: str) -> None:
     raise ValueError(f"{text} is not a JSON number")
 
 
+def _key_count(value: object) -> int:
+    """How many keys the objects in `value` hold; -1 if it holds a float that may be an integer
+    beyond 64 bits, which orjson reads as a float and json.loads as an integer."""
+    if type(value) is dict:
+        count, items = len(value), value.values()
+    elif type(value) is list:
+        count, items = 0, value
+    else:
+        return -1 if type(value) is float and abs(value) >= _WIDE_FLOAT else 0
+    for item in items:
+        kind = type(item)
+        if kind is dict or kind is list:
+            if (inner := _key_count(item)) < 0:
+                return -1
+            count += inner
+        elif kind is float and abs(item) >= _WIDE_FLOAT:
+            return -1
+    return count
+
+
+def _strict_record(line: str) -> object:
+    """`line` as _decode reads it, or ValueError where _decode would refuse it or find no number.
+    orjson reads strict JSON (no NaN, no number beyond a DOUBLE) as json.loads does, faster; but it
+    keeps the last of two keys. Each colon outside a string follows a key, so as many colons in the
+    line as keys read means that none was given twice (a colon in a string: json.loads says)."""
+    record = orjson.loads(line)
+    if _key_count(record) == line.count(":"):
+        return record
+    return json.loads(line, object_pairs_hook=_unique_keys, parse_float=_float, parse_int=_int, parse_constant=_not_finite)
+
+
 def fast_accepts(fast: jsonschema_rs.Draft202012Validator, line: str) -> bool:
     """True only when parse_and_check would accept `line`: parsed as _decode parses it, an object,
     valid under `fast`. Anything either side cannot take (a repeated key, NaN, a NotANumber, a
     surrogate) is left to jsonschema, which says why. So are the lines where the two could disagree:
     a year 0000, spelled out or behind a \\u escape (which also writes every control character),
     and a string ending in a newline, before which Python's `$` matches and jsonschema-rs's does not."""
-    if line.count("[") + line.count("{") > MAX_NESTING_DEPTH or "0000-" in line or "\\u" in line or '\\n"' in line:
+    if line.count("[") + line.count("{") > MAX_NESTING_DEPTH or '"0000-' in line or "\\u" in line or '\\n"' in line:
         return False
     try:
-        record = json.loads(line, object_pairs_hook=_unique_keys, parse_float=_float, parse_int=_int, parse_constant=_not_finite)
+        record = _strict_record(line)
         return isinstance(record, dict) and fast.is_valid(record)
     except Exception:  # whatever the fast path cannot judge, jsonschema judges
         return False
