@@ -444,9 +444,9 @@ def test_a_year_zero_date_is_refused_with_its_row_and_field_though_jsonschema_rs
     make_table(con, "src_year_zero", [("facts/doc.jsonl", 3, json.dumps(fact))])
     violations, slow = structure.check_lines(con, "src_year_zero", validator("fact"))
     assert slow == 1
-    assert [(v.source_file, v.line_number, v.field, v.rule, v.message) for v in violations] == [
-        ("facts/doc.jsonl", 3, "period_start", "schema:format", "'0000-01-01' is not a 'date'"),
-        ("facts/doc.jsonl", 3, "period_end", "schema:format", "'0000-12-31' is not a 'date'"),
+    assert [str(v) for v in violations] == [
+        "facts/doc.jsonl, row 3, field 'period_start': '0000-01-01' is not a 'date' [rule: schema:format]",
+        "facts/doc.jsonl, row 3, field 'period_end': '0000-12-31' is not a 'date' [rule: schema:format]",
     ]
 
 
