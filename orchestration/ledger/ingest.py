@@ -3,8 +3,8 @@
 Order matters: what stands in the tree (names, links, special files, sizes; checked as it is
 hashed), then encodings and line structure, then JSON Schema, then rules across records, then
 coverage. Nothing is written unless every check passes, so a bad file never replaces
-what was published before. Every check is a bulk DuckDB statement (the JSON Schema sends Python
-only the lines SQL cannot vouch for), so validation stays complete at a million facts.
+what was published before. Every check is a bulk DuckDB statement, but JSON Schema, which
+jsonschema-rs checks (structure.py), so validation stays complete at a million facts.
 
 A file that has not changed since the last ingest into the same build database is not read again:
 its rows, which passed every check then, come from raw (changes.py). The rules across files still

@@ -1,5 +1,14 @@
 """Structure checks: every line is a JSON object that satisfies its JSON Schema.
 
+Two validators share the work. jsonschema-rs decides which lines are valid; only the lines it
+refuses go to Python's jsonschema, which stays the authority for every verdict and message, so a
+line the fast validator refuses wrongly is still accepted and a refused one is named as before.
+The fast validator must therefore never accept what jsonschema refuses. It sees the same strictly
+parsed record; every format jsonschema's FormatChecker asserts is checked by that checker's own
+function but `date`, which every fact has twice and is kept native for speed; and where the two
+libraries read a line differently (a year 0000, which only jsonschema-rs's dates have; `$` before a
+final newline; Unicode against ECMA-262 class escapes) the line or schema is left to jsonschema.
+
 The record jsonschema judges must be the record DuckDB loads, so Python reads a line as strictly as
 JSON itself: a key given twice in one object is refused (json.loads keeps the last value, DuckDB the
 first), and NaN, Infinity and numbers no DOUBLE holds are not numbers at all (json.loads takes them,
@@ -8,16 +17,17 @@ DuckDB loads them as NaN and inf); the schema's type check then refuses them by 
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+import jsonschema_rs
+import orjson
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema import __version__ as jsonschema_version
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from . import cache
-from .schema_sql import schema_predicate
 from .violations import Violation
 
 _QUOTED = re.compile(r"'([^']+)'")
@@ -28,6 +38,14 @@ MAX_NESTING_DEPTH = 32
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _BRACKET = re.compile(r"[\[\]{}]")
 _DOUBLE_DIGITS = len(str(int(sys.float_info.max)))
+# Python's \d, \w, \s and \b (and their negations) are Unicode's, jsonschema-rs's those of
+# ECMA-262: a schema that writes one anywhere is left to jsonschema. In the schema's JSON text a
+# regular expression's backslash is two.
+_ENGINE_DEPENDENT_ESCAPE = re.compile(r"\\\\[dDwWsSbB]")
+# orjson reads an integer beyond 64 bits as a float at least this large.
+_WIDE_FLOAT = 2.0**63
+# Rows fetched from DuckDB at a time: the corpus is never held in Python whole.
+_BATCH_ROWS = 10_000
 
 
 def make_validator(schema: dict) -> Draft202012Validator:
@@ -108,6 +126,8 @@ def _repeated_keys(value: object, path: str = "") -> Iterator[str]:
 
 
 def _nesting_depth(line: str) -> int:
+    if (openings := line.count("[") + line.count("{")) <= MAX_NESTING_DEPTH:
+        return openings  # a bound, and all _decode needs: no deeper than allowed
     depth = deepest = 0
     for bracket in _BRACKET.findall(_JSON_STRING.sub("", line)):
         depth += 1 if bracket in "[{" else -1
@@ -148,6 +168,82 @@ def _leaf_errors(error: ValidationError) -> list[ValidationError]:
     return [error]
 
 
+def fast_validator(validator: Draft202012Validator) -> jsonschema_rs.Draft202012Validator | None:
+    """jsonschema-rs over `validator`'s schema, asserting the formats its checker asserts, with that
+    checker's functions but for `date` (see fast_accepts). None, and jsonschema judges every line,
+    when jsonschema-rs cannot build it (a pattern only Python's re reads, such as \\Z) or the two
+    would read its class escapes differently."""
+    if _ENGINE_DEPENDENT_ESCAPE.search(json.dumps(validator.schema)):
+        return None
+    checker = validator.format_checker
+    formats = {} if checker is None else {name: _conforms(checker, name) for name in checker.checkers if name != "date"}
+    try:
+        return jsonschema_rs.Draft202012Validator(validator.schema, formats=formats, validate_formats=checker is not None)
+    except (ValueError, jsonschema_rs.ValidationError):
+        return None
+
+
+def _conforms(checker: FormatChecker, name: str) -> Callable[[str], bool]:
+    return lambda text: checker.conforms(text, name)
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    made = dict(pairs)
+    if len(made) < len(pairs):
+        raise ValueError("a key is given twice")
+    return made
+
+
+def _not_finite(text: str) -> None:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def _key_count(value: object) -> int:
+    """How many keys the objects in `value` hold; -1 if it holds a float that may be an integer
+    beyond 64 bits, which orjson reads as a float and json.loads as an integer."""
+    if type(value) is dict:
+        count, items = len(value), value.values()
+    elif type(value) is list:
+        count, items = 0, value
+    else:
+        return -1 if type(value) is float and abs(value) >= _WIDE_FLOAT else 0
+    for item in items:
+        kind = type(item)
+        if kind is dict or kind is list:
+            if (inner := _key_count(item)) < 0:
+                return -1
+            count += inner
+        elif kind is float and abs(item) >= _WIDE_FLOAT:
+            return -1
+    return count
+
+
+def _strict_record(line: str) -> object:
+    """`line` as _decode reads it, or ValueError where _decode would refuse it or find no number.
+    orjson reads strict JSON (no NaN, no number beyond a DOUBLE) as json.loads does, faster; but it
+    keeps the last of two keys. Each colon outside a string follows a key, so as many colons in the
+    line as keys read means that none was given twice (a colon in a string: json.loads says)."""
+    record = orjson.loads(line)
+    if _key_count(record) == line.count(":"):
+        return record
+    return json.loads(line, object_pairs_hook=_unique_keys, parse_float=_float, parse_int=_int, parse_constant=_not_finite)
+
+
+def fast_accepts(fast: jsonschema_rs.Draft202012Validator, line: str) -> bool:
+    """True only when parse_and_check would accept `line`: parsed as _decode parses it, an object,
+    valid under `fast`. Anything either side cannot take (a repeated key, NaN, a NotANumber, a
+    surrogate) is left to jsonschema, which says why. So are the lines where the two could disagree:
+    a year 0000, spelled out or behind a \\u escape (which also writes every control character),
+    and a string ending in a newline, before which Python's `$` matches and jsonschema-rs's does not."""
+    if line.count("[") + line.count("{") > MAX_NESTING_DEPTH or '"0000-' in line or "\\u" in line or '\\n"' in line:
+        return False
+    try:
+        record = _strict_record(line)
+        return isinstance(record, dict) and fast.is_valid(record)
+    except Exception:  # whatever the fast path cannot judge, jsonschema judges
+        return False
+
+
 def parse_and_check(rows: list[tuple[str, int, str]], validator: Draft202012Validator) -> tuple[list[dict], list[Violation]]:
     """Parse (file, row, line) triples; return the records (with _file/_row) and the violations."""
     records, problems = [], []
@@ -167,22 +263,17 @@ def parse_and_check(rows: list[tuple[str, int, str]], validator: Draft202012Vali
     return records, problems
 
 
-def check_lines(
-    con: duckdb.DuckDBPyConnection, table: str, validator: Draft202012Validator, schema: dict | None = None
-) -> tuple[list[Violation], int]:
+def check_lines(con: duckdb.DuckDBPyConnection, table: str, validator: Draft202012Validator) -> tuple[list[Violation], int]:
     """parse_and_check over every row of temp table `table` (source_file varchar, line_number
-    bigint, line varchar) in (source_file, line_number) order: its violations, and how many rows
-    needed Python. One query picks the rows that SQL cannot vouch for under `schema` (default: the
-    validator's); only those are parsed in Python, so a valid corpus costs no Python per row."""
+    bigint, line varchar): its violations in (source_file, line_number) order, and how many rows
+    jsonschema judged. jsonschema-rs reads every line and jsonschema only those it refuses, so a
+    valid corpus costs jsonschema nothing."""
     if not _SAFE_TABLE.fullmatch(table):
         raise ValueError(f"not a table name: {table!r}")
-    schema = validator.schema if schema is None else schema
-    # parse_and_check wants an object whatever the schema says; allOf keeps it to one parse.
-    checker = validator.format_checker
-    formats = frozenset(checker.checkers) if checker is not None else frozenset()
-    vouched = schema_predicate({"type": "object", "allOf": [schema]}, "line", formats)
-    rows = con.execute(
-        f"select source_file, line_number, line from {table} where not {vouched} order by source_file, line_number"
-    ).fetchall()
-    _, violations = parse_and_check(rows, validator)
-    return violations, len(rows)
+    fast = fast_validator(validator)
+    cursor = con.execute(f"select source_file, line_number, line from {table}")
+    refused = []
+    while rows := cursor.fetchmany(_BATCH_ROWS):
+        refused += rows if fast is None else [row for row in rows if not fast_accepts(fast, row[2])]
+    _, violations = parse_and_check(sorted(refused), validator)
+    return violations, len(refused)

@@ -1,5 +1,5 @@
-"""The JSON Schema check compiled to DuckDB SQL (schema_sql.schema_predicate / check_lines), against
-jsonschema itself: the SQL may send a valid row to Python, but must never vouch for a bad one."""
+"""The fast structure check (jsonschema-rs in structure.check_lines), against jsonschema itself: it may
+send a valid row to jsonschema, but must never accept a row jsonschema refuses."""
 
 import json
 import random
@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import jsonschema_rs
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from benchmarks.corpus import generate
-from orchestration.ledger import schema_sql, structure
+from orchestration.ledger import structure
 
 from .conftest import SOURCES
 
@@ -43,15 +44,6 @@ def source_lines(root: Path) -> dict[str, list[str]]:
     return lines
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, predicate: str, lines: list[str]) -> list[bool]:
-    """`predicate` (over column `line`) for each line, in order, in one query."""
-    rows = con.execute(
-        f"select {predicate} from (select unnest(?::varchar[]) as line, unnest(range(len(?::varchar[]))) as i) order by i",
-        [lines, lines],
-    ).fetchall()
-    return [vouched for (vouched,) in rows]
-
-
 def make_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[str, int, str]]) -> None:
     """A temp table shaped as reading.read_lines makes them, filled in one statement."""
     files, numbers, lines = (list(column) for column in zip(*rows, strict=True))
@@ -62,36 +54,43 @@ def make_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[str,
     )
 
 
-def vouched(con: duckdb.DuckDBPyConnection, the_schema: dict, lines: list[str]) -> list[bool]:
-    return evaluate(con, schema_sql.schema_predicate(the_schema, "line"), lines)
+def accepted_fast(the_schema: dict | Draft202012Validator, lines: list[str]) -> list[bool]:
+    """The fast validator's verdict on each line, for a schema as load_validator checks it (none
+    accepted where structure.fast_validator leaves the schema to jsonschema)."""
+    check = the_schema if isinstance(the_schema, Draft202012Validator) else Draft202012Validator(the_schema, format_checker=FormatChecker())
+    fast = structure.fast_validator(check)
+    return [False] * len(lines) if fast is None else [structure.fast_accepts(fast, line) for line in lines]
+
+
+def left_to_jsonschema(line: str) -> bool:
+    """Valid lines the fast validator leaves to jsonschema on purpose (structure.fast_accepts)."""
+    return '\\n"' in line or "0000-" in line or "\\u" in line
 
 
 def python_accepts(check: Draft202012Validator, line: str) -> bool:
-    try:
-        record = json.loads(line)
-    except (ValueError, RecursionError):  # ValueError for integers past 4300 digits too
-        return False
-    return check.is_valid(record)
+    """The authority: parse_and_check, which reads a line as strictly as DuckDB loads it."""
+    _, problems = structure.parse_and_check([("f.jsonl", 1, line)], check)
+    return not problems
 
 
 # --- The fast path is really taken --------------------------------------------------------------
 
 
-def test_every_source_line_is_vouched_for_in_sql(con):
+def test_every_source_line_is_accepted_by_the_fast_validator():
     for name, lines in source_lines(SOURCES).items():
         assert lines, name
-        assert all(vouched(con, schema(name), lines)), name
+        assert all(accepted_fast(validator(name), lines)), name
 
 
-def test_every_generated_line_is_vouched_for_in_sql(con, tmp_path):
+def test_every_generated_line_is_accepted_by_the_fast_validator(tmp_path):
     root = generate(tmp_path / "corpus", 3, 100)
     lines = source_lines(root)
     assert len(lines["fact"]) > 300
     for name, these in lines.items():
-        assert all(vouched(con, schema(name, root), these)), name
+        assert all(accepted_fast(validator(name, root), these)), name
 
 
-# --- Soundness: SQL true => jsonschema accepts ---------------------------------------------------
+# --- Soundness: fast accepts => jsonschema accepts -----------------------------------------------
 
 WRONG_TYPES = [1, 1.5, -3, "x", "", None, [], ["a"], {}, {"a": 1}, True, False]
 BAD_DATES = ["2023-02-30", "2023-2-3", "0000-01-01", " 2023-01-01", "2023-01-01T00:00", "1900-02-29", "2023-01-01\n", "２０２３-01-01"]
@@ -182,15 +181,19 @@ def varied_records(name: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMA_OF.values()))
-def test_sql_never_vouches_for_a_record_jsonschema_refuses(con, name):
+def test_the_fast_validator_never_accepts_a_record_jsonschema_refuses(name):
     records = varied_records(name)
     lines = mutated_lines(records)
     check = validator(name)
-    verdicts = vouched(con, schema(name), lines)
-    wrongly = [line for line, ok in zip(lines, verdicts, strict=True) if ok and not python_accepts(check, line)]
+    verdicts = accepted_fast(check, lines)
+    python = [python_accepts(check, line) for line in lines]
+    wrongly = [line for line, ok, right in zip(lines, verdicts, python, strict=True) if ok and not right]
     assert wrongly == []
-    # The mutations are not all refused wholesale: SQL still vouches for the valid ones it can.
+    # The mutations are not all refused wholesale: the fast validator accepts every valid one but
+    # those it leaves to jsonschema on purpose.
     assert sum(verdicts) > len(records)
+    disagree = [line for line, ok, right in zip(lines, verdicts, python, strict=True) if ok != right]
+    assert all(left_to_jsonschema(line) for line in disagree), disagree[:3]
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMA_OF.values()))
@@ -207,12 +210,13 @@ def test_check_lines_reports_exactly_what_parse_and_check_reports(con, name):
     _, expected = structure.parse_and_check(sorted(rows), check)
     assert violations == expected
     assert len(expected) > 0
-    assert slow < len(rows)  # the valid records did not need Python
+    assert slow < len(rows)  # the valid records did not need jsonschema
 
 
-def test_lines_python_cannot_load_are_not_vouched_for(con):
-    # DuckDB reads all of these; json.loads refuses them or raises (digits, depth). NaN Python
-    # takes, but nothing needs it vouched for.
+def test_lines_python_cannot_load_are_not_accepted_fast():
+    # DuckDB reads all of these. json.loads refuses some or raises (digits, depth); structure
+    # refuses a repeated key and deep nesting; NaN, Infinity and numbers no DOUBLE holds are no
+    # numbers, which only a schema that constrains them refuses (here none does).
     lines = [
         '{"a": 1,}',
         '{"a": [1,]}',
@@ -222,13 +226,21 @@ def test_lines_python_cannot_load_are_not_vouched_for(con):
         '{"a": -Infinity}',
         '{"a": ' + "1" * 5000 + "}",
         '{"a": ' + "[" * 1500 + "]" * 1500 + "}",
+        '{"a": 1e400}',
+        '{"a": 1, "a": 1}',
+        '{"a": {"b": 1, "b": 1}}',
+        '{"a": ' + "[" * 33 + "]" * 33 + "}",
         "\ufeff{}",
     ]
-    assert vouched(con, {"type": "object"}, lines) == [False] * len(lines)
-    assert vouched(con, {"type": "object"}, ['{"a": [1, {"b": null}], "c": -0.5e-3}', " {} "]) == [True, True]
+    check = Draft202012Validator({"type": "object"}, format_checker=FormatChecker())
+    python = [python_accepts(check, line) for line in lines]
+    assert python == [False] * 4 + [True] * 3 + [False, True] + [False] * 4
+    fast = accepted_fast(check, lines)
+    assert [accepted for accepted, right in zip(fast, python, strict=True) if not right] == [False] * 9
+    assert accepted_fast({"type": "object"}, ['{"a": [1, {"b": null}], "c": -0.5e-3}', " {} "]) == [True, True]
 
 
-def test_check_lines_on_a_clean_table_needs_no_python(con):
+def test_check_lines_on_a_clean_table_needs_no_jsonschema(con):
     lines = source_lines(SOURCES)["fact"]
     make_table(con, "src_clean", [("facts/x.jsonl", index, line) for index, line in enumerate(lines, 1)])
     assert structure.check_lines(con, "src_clean", validator("fact")) == ([], 0)
@@ -239,14 +251,14 @@ def test_check_lines_refuses_a_table_name_that_is_not_one(con):
         structure.check_lines(con, "t; drop table x", validator("fact"))
 
 
-# --- Unsupported keywords go to the slow path ----------------------------------------------------
+# --- Keywords beyond the fact schema's: the same messages ------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "unsupported",
+    "other",
     [
         {"type": "object", "properties": {"n": {"multipleOf": 2}}},
-        {"$ref": "#/$defs/thing", "$defs": {"thing": {"type": "object"}}},
+        {"$ref": "#/$defs/thing", "$defs": {"thing": {"type": "object", "required": ["n"]}}},
         {"type": "object", "patternProperties": {"^x": {"type": "string"}}},
         {"type": "object", "properties": {"n": {"type": "string", "pattern": "(?=x)"}}},
         {"type": "object", "properties": {"n": {"type": "string", "format": "email"}}},
@@ -254,17 +266,29 @@ def test_check_lines_refuses_a_table_name_that_is_not_one(con):
         {"type": "object", "someUnknownKeyword": 1},
     ],
 )
-def test_a_keyword_sql_does_not_compile_sends_rows_to_jsonschema(con, unsupported):
-    lines = ['{"n": 4, "a*b": "x", "x1": "y"}', '{"n": "x@y.z", "a*b": "y", "x1": 1}']
-    assert vouched(con, unsupported, lines) == [False, False]
-    make_table(con, "src_unsupported", [("f.jsonl", i, line) for i, line in enumerate(lines, 1)])
-    check = Draft202012Validator(unsupported, format_checker=FormatChecker())
-    violations, slow = structure.check_lines(con, "src_unsupported", check)
+def test_check_lines_reports_what_jsonschema_reports_under_any_keyword(con, other):
+    lines = ['{"n": 4, "a*b": "x", "x1": "y"}', '{"n": "x@y.z", "a*b": "y", "x1": 1}', '{"n": 3, "a*b": 1, "x1": 1}']
+    rows = [("f.jsonl", i, line) for i, line in enumerate(lines, 1)]
+    make_table(con, "src_other", rows)
+    check = Draft202012Validator(other, format_checker=FormatChecker())
+    violations, slow = structure.check_lines(con, "src_other", check)
+    assert violations == structure.parse_and_check(rows, check)[1]
+    assert slow == sum(not python_accepts(check, line) for line in lines)  # only refused rows needed jsonschema
+
+
+@pytest.mark.parametrize("pattern", ["\\Z", "a{,2}"])
+def test_a_schema_jsonschema_rs_cannot_build_sends_every_row_to_jsonschema(con, pattern):
+    # Python's re reads these patterns; jsonschema-rs refuses them.
+    check = Draft202012Validator({"properties": {"n": {"pattern": pattern}}}, format_checker=FormatChecker())
+    assert structure.fast_validator(check) is None
+    rows = [("f.jsonl", 1, '{"n": "aaa"}'), ("f.jsonl", 2, '{"n": ""}')]
+    make_table(con, "src_python_only", rows)
+    violations, slow = structure.check_lines(con, "src_python_only", check)
     assert slow == 2
-    assert violations == structure.parse_and_check([("f.jsonl", i, line) for i, line in enumerate(lines, 1)], check)[1]
+    assert violations == structure.parse_and_check(rows, check)[1]
 
 
-# --- Bounds: lower => jsonschema accepts => upper, on small schemas --------------------------------
+# --- Small schemas: the fast verdict is jsonschema's -----------------------------------------------
 
 SMALL_SCHEMAS = [
     {
@@ -358,18 +382,23 @@ SMALL_INSTANCES = [
 
 
 @pytest.mark.parametrize("small", SMALL_SCHEMAS, ids=[json.dumps(s)[:60] for s in SMALL_SCHEMAS])
-def test_lower_and_upper_bounds_hold_on_both_sides(con, small):
-    bounds = schema_sql.compile_schema(small, "line")
+def test_the_fast_verdict_is_jsonschemas_on_small_schemas(small):
     check = Draft202012Validator(small, format_checker=FormatChecker())
-    lower = evaluate(con, f"coalesce({bounds.lower}, false)", SMALL_INSTANCES)
-    upper = evaluate(con, f"coalesce({bounds.upper}, true)", SMALL_INSTANCES)
-    for line, low, up in zip(SMALL_INSTANCES, lower, upper, strict=True):
-        accepted = check.is_valid(json.loads(line))
-        assert not low or accepted, f"lower vouches for {line}"
-        assert accepted <= up, f"upper rules out {line}"
+    # parse_and_check wants an object whatever the schema says; the fast path does too.
+    lines = [line for line in SMALL_INSTANCES if line.startswith("{")]
+    fast = accepted_fast(check, lines)
+    for line, accepted in zip(lines, fast, strict=True):
+        assert accepted <= python_accepts(check, line), f"fast accepts {line}"
+    disagree = [line for line, accepted in zip(lines, fast, strict=True) if accepted != python_accepts(check, line)]
+    assert all(left_to_jsonschema(line) for line in disagree), disagree
+    # and on every instance as a member of an object
+    member = Draft202012Validator({"properties": {"v": small}}, format_checker=FormatChecker())
+    wrapped = ['{"v": ' + line + "}" for line in SMALL_INSTANCES]
+    for line, accepted in zip(wrapped, accepted_fast(member, wrapped), strict=True):
+        assert accepted <= python_accepts(member, line), f"fast accepts {line}"
 
 
-def test_both_branches_of_the_fact_schemas_ifs_are_decided_in_sql(con):
+def test_both_branches_of_the_fact_schemas_ifs_are_decided_fast():
     fact = json.loads(source_lines(SOURCES)["fact"][0])
     fact = {k: v for k, v in fact.items() if k not in ("period_text", "derived_from", "derivation", "audit")} | {"period_basis": "stated"}
     cases = {
@@ -387,13 +416,13 @@ def test_both_branches_of_the_fact_schemas_ifs_are_decided_in_sql(con):
     lines = [json.dumps(record) for record, _ in cases.values()]
     check = validator("fact")
     assert [python_accepts(check, line) for line in lines] == [expected for _, expected in cases.values()]
-    assert vouched(con, schema("fact"), lines) == [expected for _, expected in cases.values()]
+    assert accepted_fast(check, lines) == [expected for _, expected in cases.values()]
 
 
-# --- Pieces the compiler relies on ---------------------------------------------------------------
+# --- Pieces the fast path relies on --------------------------------------------------------------
 
 
-def test_date_format_matches_python_day_by_day(con):
+def test_date_format_matches_python_day_by_day():
     checker = FormatChecker()
     texts = [
         f"{y}-{m:02d}-{d:02d}"
@@ -402,8 +431,23 @@ def test_date_format_matches_python_day_by_day(con):
         for d in range(33)
     ]
     texts += ["2023-2-3", "02023-01-01", "2023-01-01 ", "2023-01-01T00:00", "+2023-01-01", "2023/01/01", "２０２３-01-01"]
-    sql = evaluate(con, schema_sql.schema_predicate({"format": "date"}, "line"), [json.dumps(t) for t in texts])
-    assert sql == [checker.conforms(t, "date") for t in texts]
+    fast = accepted_fast({"properties": {"d": {"format": "date"}}}, [json.dumps({"d": t}) for t in texts])
+    assert fast == [checker.conforms(t, "date") for t in texts]
+
+
+def test_a_year_zero_date_is_refused_with_its_row_and_field_though_jsonschema_rs_takes_it(con):
+    # jsonschema-rs's own date format accepts year 0000 (escaped, too); Python's dates start at year 1.
+    assert jsonschema_rs.Draft202012Validator({"format": "date"}, validate_formats=True).is_valid("0000-01-01")
+    dated = {"properties": {"d": {"format": "date"}}}
+    assert accepted_fast(dated, ['{"d": "0001-01-01"}', '{"d": "0000-01-01"}', '{"d": "\\u0030000-01-01"}']) == [True, False, False]
+    fact = json.loads(source_lines(SOURCES)["fact"][0]) | {"period_start": "0000-01-01", "period_end": "0000-12-31"}
+    make_table(con, "src_year_zero", [("facts/doc.jsonl", 3, json.dumps(fact))])
+    violations, slow = structure.check_lines(con, "src_year_zero", validator("fact"))
+    assert slow == 1
+    assert [str(v) for v in violations] == [
+        "facts/doc.jsonl, row 3, field 'period_start': '0000-01-01' is not a 'date' [rule: schema:format]",
+        "facts/doc.jsonl, row 3, field 'period_end': '0000-12-31' is not a 'date' [rule: schema:format]",
+    ]
 
 
 PATTERNS = [
@@ -481,50 +525,61 @@ SUBJECTS = [
 ]
 
 
-def test_compiled_patterns_match_as_python_re_search(con):
+def pattern_verdicts(pattern: str) -> list[bool] | None:
+    """The fast validator's verdict on each of SUBJECTS under `pattern`; None if it cannot build it."""
+    check = Draft202012Validator({"properties": {"s": {"pattern": pattern}}}, format_checker=FormatChecker())
+    fast = structure.fast_validator(check)
+    return None if fast is None else [structure.fast_accepts(fast, json.dumps({"s": s})) for s in SUBJECTS]
+
+
+ENGINE_DEPENDENT = ["\\d+", "^\\w+$", "\\s", "[\\d.]+", "\\bword", "\\D", "[^\\d]"]
+
+
+def test_patterns_match_as_python_re_search_where_not_left_to_jsonschema():
     for pattern in PATTERNS:
-        bounds = schema_sql.compile_schema({"pattern": pattern}, "line")
-        instances = [json.dumps(s) for s in SUBJECTS]
-        lower = evaluate(con, bounds.lower, instances)
-        upper = evaluate(con, bounds.upper, instances)
         python = [re.search(pattern, s) is not None for s in SUBJECTS]
-        for subject, low, up, accepted in zip(SUBJECTS, lower, upper, python, strict=True):
-            assert low <= accepted <= up, (pattern, subject)
-        if bounds.exact:
-            assert lower == python, pattern
+        fast = pattern_verdicts(pattern)
+        if pattern in ENGINE_DEPENDENT:
+            assert fast is None, pattern
+            continue
+        assert fast is not None, pattern
+        for subject, accepted, right in zip(SUBJECTS, fast, python, strict=True):
+            assert accepted <= right, (pattern, subject)
+            assert accepted == right or left_to_jsonschema(json.dumps({"s": subject})), (pattern, subject)
 
 
-def test_patterns_outside_the_shared_syntax_are_not_compiled(con):
-    strings = [json.dumps(s) for s in SUBJECTS]
+@pytest.mark.parametrize(("pattern", "text"), [("\\d", "٣"), ("^[^\\W]+$", "é"), ("\\D", "٣"), ("^\\s$", "\ufeff"), ("\\W", "é")])
+def test_a_class_escape_the_engines_read_differently_leaves_the_schema_to_jsonschema(con, pattern, text):
+    # Python's re reads \d, \w, \s, \b as Unicode does, jsonschema-rs as ECMA-262 does.
+    assert jsonschema_rs.Draft202012Validator({"pattern": pattern}).is_valid(text) != (re.search(pattern, text) is not None)
+    check = Draft202012Validator({"properties": {"s": {"pattern": pattern}}}, format_checker=FormatChecker())
+    assert structure.fast_validator(check) is None
+    rows = [("f.jsonl", 1, json.dumps({"s": text}, ensure_ascii=False))]
+    make_table(con, "src_escapes", rows)
+    violations, slow = structure.check_lines(con, "src_escapes", check)
+    assert slow == 1
+    assert violations == structure.parse_and_check(rows, check)[1]
+    assert bool(violations) == (re.search(pattern, text) is None)
+
+
+def test_patterns_outside_the_shared_syntax_never_accept_what_python_refuses():
+    built = 0
     for pattern in NOT_COMPILED:
-        bounds = schema_sql.compile_schema({"pattern": pattern}, "line")
-        assert "regexp" not in bounds.lower + bounds.upper, pattern  # RE2 would fail on some of them
-        assert not any(evaluate(con, bounds.lower, strings)), pattern
+        fast = pattern_verdicts(pattern)
+        if fast is None:
+            continue  # then jsonschema judges every line
+        built += 1
+        python = [re.search(pattern, s) is not None for s in SUBJECTS]
+        assert [s for s, accepted, right in zip(SUBJECTS, fast, python, strict=True) if accepted and not right] == [], pattern
+    assert built > len(NOT_COMPILED) // 3
 
 
-def test_duckdb_json_semantics_the_compiler_relies_on(con):
-    # A JSON null and a missing key differ; types are checked before casts, which would convert.
+def test_duckdb_reads_what_python_refuses_so_structure_refuses_it(con):
+    # DuckDB loads the first of two keys (json.loads the last) and takes trailing commas and NaN:
+    # why structure refuses repeated keys and non-finite numbers rather than load them.
     (row,) = con.execute(
-        """select json_type(j -> '$."a"'), j -> '$."b"', json_type(j, ['$."a"', '$."b"']), try_cast('"1.5"'::json as double),
-                  json_keys('{"a": 1, "a": 2}'), '{"a": 1, "a": 2}'::json ->> '$."a"', json_keys('{"\\u0061": 1}')
-           from (select '{"a": null}'::json as j)"""
+        """select json_keys('{"a": 1, "a": 2}'), '{"a": 1, "a": 2}'::json ->> '$."a"', json_keys('{"\\u0061": 1}'),
+                  json_valid('{"a": 1,}'), json_valid('{"a": NaN}')"""
     ).fetchall()
-    assert row == ("NULL", None, ["NULL", None], 1.5, ["a", "a"], "1", ["a"])
-    # DuckDB's reader is more lenient than Python's json, and its date cast than date.fromisoformat.
-    lenient = con.execute(
-        "select json_valid('{\"a\": 1,}'), json_valid('{\"a\": NaN}'), try_cast('2023-2-3' as date) is not null"
-    ).fetchone()
-    assert lenient == (True, True, True)
-    # RE2 searches like re.search but its $ does not match before a final newline; length() counts code points.
-    assert con.execute("select regexp_matches('ab', 'b$'), regexp_matches('ab' || chr(10), 'b$'), length('e\u0301🙂')").fetchone() == (
-        True,
-        False,
-        3,
-    )
-
-
-def test_the_predicate_takes_a_json_column_too(con):
-    predicate = schema_sql.schema_predicate(schema("exclusion"))  # over `j`
-    line = source_lines(SOURCES)["exclusion"][0]
-    assert con.execute(f"select {predicate} from (select ?::json as j)", [line]).fetchone() == (True,)
-    assert con.execute(f"select {predicate} from (select null::json as j)").fetchone() == (False,)
+    assert row == (["a", "a"], "1", ["a"], True, True)
+    assert json.loads('{"a": 1, "a": 2}') == {"a": 2}
