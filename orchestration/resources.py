@@ -2,9 +2,10 @@
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, cached_property
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -92,7 +93,8 @@ class Warehouse(ConfigurableResource):
     it; if the previous holder died (kill -9, OOM), it first removes what that run left behind and
     marks that run failed, and a build database that cannot be opened or read is set aside, so that
     the run rebuilds it from the sources. DuckDB allows one writing process and no reader beside it, so every
-    connection to the build database is opened for the shortest time and closed again."""
+    connection to the build database is opened for the shortest time and closed again. Its paths
+    are those of `settings`, the same LedgerSettings every step reads."""
 
     settings: LedgerSettings
     _lock: WriterLock | None = PrivateAttr(default=None)
@@ -162,11 +164,29 @@ def dbt_project() -> DbtProject:
     return project
 
 
+class LedgerDbtCli(DbtCliResource):
+    """dbt's CLI. Kept, as measured (docs/performance.md), because it still pays: it overrides two
+    private members of dagster-dbt (pinned; the pipeline tests cover both) to skip work it does
+    before every command that this project never uses: a `dbt --version` subprocess (which imports
+    dbt and its adapters and asks PyPI for the latest release) to learn a version that is this
+    venv's dbt-core, and loading dbt's adapter and macros into this process, which only dagster-dbt's
+    row-count and column-metadata helpers need (this project reads row counts itself)."""
+
+    @cached_property
+    def _cli_version(self):  # noqa: ANN202 - overrides dagster-dbt's property of the same type
+        from packaging.version import Version
+
+        return Version(version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None
+
+
 def build_resources() -> dict:
     ledger_settings = LedgerSettings()
     return {
         "settings": ledger_settings,
         "alerts": RunAlerts(),
         "warehouse": Warehouse(settings=ledger_settings),
-        "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(environment.DBT_PROJECT_DIR)),
+        "dbt": LedgerDbtCli(project_dir=dbt_project(), profiles_dir=str(environment.DBT_PROJECT_DIR)),
     }
