@@ -15,12 +15,12 @@ def report_charts(context: AssetExecutionContext, settings: LedgerSettings, aler
     """Charts of the published warehouse, as PNG files and one HTML page that shows them (open
     `index`): funding by period, market size series with projections marked, rankings, and the claim
     audit (stated against recomputed). chart_data.json holds exactly the series each chart draws.
-    It only reads the published file, as any BI reader does, so it needs no writer lock (and no
-    Warehouse resource, which holds that lock). It also
-    renders the index of the Great Expectations Data Docs (`gx_data_docs_index`): every stored
-    validation since the run of the oldest version kept for rollback, the gates this version passed
-    among them; results of earlier runs are deleted (`gx_runs_pruned`), none of them a run that
-    could still be validating."""
+    It only reads the published file, as any BI reader does, so it needs no writer lock (nor the
+    Warehouse resource, which takes it): its paths come from the settings resource. It also renders
+    the index of the Great Expectations Data Docs (`gx_data_docs_index`): every stored validation
+    since the run of the oldest version kept for rollback, the gates this version passed among them;
+    results of earlier runs are deleted (`gx_runs_pruned`), none of them a run that could still be
+    validating."""
     with duckdb.connect(str(settings.published()), read_only=True) as con:
         drawn = charts.collect(con)
         cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")
