@@ -183,7 +183,8 @@ class LedgerDbtCli(DbtCliResource):
 
 
 def build_resources() -> dict:
-    ledger_settings = LedgerSettings()
+    # Configured at launch, so that settings given in a run's config reach the Warehouse too.
+    ledger_settings = LedgerSettings.configure_at_launch()
     return {
         "settings": ledger_settings,
         "alerts": RunAlerts(),
