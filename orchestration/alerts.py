@@ -30,6 +30,8 @@ _NOT_IN_URLS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 def alerts_path() -> Path:
+    """In the deployment's data folder (AI_MARKET_DATA_DIR, read when an alert is written or read),
+    not a run's settings: the deliver_alerts sensor and later runs read the alerts of every run."""
     return settings.data_dir() / "alerts.jsonl"
 
 

@@ -38,7 +38,7 @@ def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
             columns = suite.columns_needed([d[0] for d in con.sql(f"select * from {suite.table} limit 0").description])
             quoted = ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
             frame = con.sql(f"select {quoted} from {suite.table}").df()
-        outcome = run_suite(suite, frame, settings.data_dir() / "gx", context.run.run_id)
+        outcome = run_suite(suite, frame, warehouse.settings.gx_dir(), context.run.run_id)
         met = outcome.evaluated - len(outcome.failures)
         context.log.info(f"GX suite {position} {suite.name}: {met}/{outcome.evaluated} expectations met")
         failures = [describe_failure(f, suite.row_key) for f in outcome.failures]

@@ -6,6 +6,10 @@ ai-market-ledger versions   the kept versions, oldest first, the current one mar
 ai-market-ledger rollback   make the version published before the current one current again
 ai-market-ledger validate   check the source files against every ingest rule and audit their claims, without a run
 ai-market-ledger review ID  write data/review/ID.html: the article with every number marked by what accounts for it
+
+These commands run outside any Dagster run (most without importing Dagster), so they read their
+paths from settings.py, the functions the LedgerSettings resource of a run falls back to; `refresh
+--rebuild-unchanged` is the refresh job's run config `rebuild_unchanged`, the one switch for it.
 """
 
 import argparse

@@ -84,18 +84,18 @@ def _import_in_background(*modules: str) -> None:
     threading.Thread(target=lambda: [importlib.import_module(m) for m in modules], name="warm-imports", daemon=True).start()
 
 
-def _build_arguments(code: str) -> list[str]:
+def _build_arguments(code: str, warehouse: Warehouse) -> list[str]:
     """`dbt build`, with --full-refresh unless the last successful build of every model in this
     build database ran this very code: incremental models know which documents changed, not which
     models did."""
-    marker = settings.dbt_built_code_marker()
+    marker = warehouse.settings.dbt_built_code_marker()
     same_code = marker.is_file() and marker.read_text(encoding="utf-8").strip() == code
     return ["build"] if same_code else ["build", "--full-refresh"]
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
     dagster_dbt_translator=translator,
     name="dbt_models",
     pool=settings.WRITER_POOL,
@@ -105,11 +105,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     each dbt test is reported as an asset check, and a failing test skips the models after it. The
     per-fact models are incremental by document: only documents whose sources (or the rates and
     inputs they use) changed are rebuilt; every dbt test still runs over every row."""
-    settings.export_for_dbt()
+    warehouse.settings.export_for_dbt()
     _import_in_background("great_expectations", "pandas", "matplotlib.figure", "matplotlib.backends.backend_agg")
     code = code_sha256()
-    arguments = _build_arguments(code)
-    invocation = dbt.cli(arguments, context=context, raise_on_error=False, target_path=settings.dbt_target_path())
+    arguments = _build_arguments(code, warehouse)
+    invocation = dbt.cli(arguments, context=context, raise_on_error=False, target_path=warehouse.settings.dbt_target_path())
     outputs, failed = [], []
     for event in _passing_through(context, invocation.stream(), outputs):
         if isinstance(event, AssetCheckResult) and not event.passed:
@@ -118,7 +118,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     yield from _with_table_metadata(context, outputs, warehouse)
     if invocation.is_successful() and not context.is_subset:
         # only a build of every model vouches that no incremental model holds rows of older code
-        settings.dbt_built_code_marker().write_text(code + "\n", encoding="utf-8")
+        warehouse.settings.dbt_built_code_marker().write_text(code + "\n", encoding="utf-8")
     if not invocation.is_successful():
         # dbt reads the incremental models of earlier runs; if it failed on a damaged block of them,
         # every later build would too, so the database is set aside for the next run to rebuild.

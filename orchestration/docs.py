@@ -1,7 +1,6 @@
 """dbt's documentation site, for browsing models, columns, tests and lineage."""
 
 import shutil
-from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 from dagster_dbt import DbtCliResource
@@ -12,10 +11,6 @@ from .publish import PUBLISHED_KEY
 from .resources import Warehouse
 
 
-def dbt_docs_dir() -> Path:
-    return settings.data_dir() / "docs" / "dbt"
-
-
 @asset(key=AssetKey(["report", "dbt_docs"]), deps=[PUBLISHED_KEY], group_name="report", kinds={"dbt", "html"}, pool=settings.WRITER_POOL)
 def dbt_docs(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, alerts: RunAlerts) -> MaterializeResult:
     """`dbt docs generate --static` over the build database: one self-contained HTML page (open
@@ -23,10 +18,10 @@ def dbt_docs(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: War
     raw sources through staging and intermediate to the marts. Built by the `build_docs` job
     (`make docs`), not by every refresh: generating the catalog costs a dbt parse and a scan of the
     warehouse's schema."""
-    settings.export_for_dbt()
+    warehouse.settings.export_for_dbt()
     invocation = dbt.cli(["docs", "generate", "--static"], raise_on_error=True)
     invocation.wait()
-    target = dbt_docs_dir()
+    target = warehouse.settings.dbt_docs_dir()
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(invocation.target_path / "static_index.html", target / "index.html")
     for name in ("manifest.json", "catalog.json"):

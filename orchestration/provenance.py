@@ -105,10 +105,10 @@ def _writer_unreleased(layout: Layout) -> bool:
 def unchanged_before_a_run() -> str | None:
     """The 'Nothing to do' message when the sources, code and tool versions are those of the current
     publication, found without Dagster, dbt or GX (importing them costs seconds). None whenever a
-    run must decide instead: a rebuild is asked for, nothing is published, a writer holds the lock or
+    run must decide instead: nothing is published, a writer holds the lock or
     died holding it, or the source tree is refused (the run reports why, naming the file)."""
     layout = Layout(settings.warehouse_path())
-    if settings.rebuild_unchanged() or layout.current_version() is None or _writer_unreleased(layout):
+    if layout.current_version() is None or _writer_unreleased(layout):
         return None
     with duckdb.connect() as con:
         try:

@@ -145,14 +145,15 @@ def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse, al
     version_id = f"{published_at:%Y%m%dT%H%M%S%fZ}-{context.run_id[:8]}"
     marts = [key.path[-1] for key in MART_KEYS]
     layout = warehouse.layout()
+    storage_version, keep_versions = warehouse.settings.publication_format()
     folder, repaired = publishing.publish(
         warehouse.build(),
         layout,
         version_id,
         marts,
         self_description(context.run_id, version_id, published_at, marts, gates),
-        settings.storage_version(),
-        settings.keep_versions(),
+        storage_version,
+        keep_versions,
     )
     for line in repaired:
         context.log.warning(f"repaired: {line}")
@@ -164,7 +165,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse, al
             "path": MetadataValue.path(str(layout.published)),
             "version_folder": MetadataValue.path(str(folder)),
             "parquet": MetadataValue.path(str(layout.parquet)),
-            "storage_version": settings.storage_version(),
+            "storage_version": storage_version,
             "gates_passed": len(gates),
             "versions_kept": MetadataValue.json(layout.version_ids()),
             "links_repaired": MetadataValue.json(repaired),

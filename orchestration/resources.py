@@ -1,24 +1,89 @@
-"""Resources: the DuckDB warehouse and the dbt CLI, both configured from environment variables with
-project-local defaults (see settings.py)."""
+"""Resources: the pipeline's settings, the DuckDB warehouse and the dbt CLI."""
 
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cached_property
+from functools import cache, cached_property
 from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource, DagsterLogManager, DagsterRunStatus, InitResourceContext
 from dagster_dbt import DbtCliResource, DbtProject
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
-from . import settings
+from . import settings as environment
 from .alerts import RunAlerts, record_alert, started_by
 from .ledger import publishing
 from .ledger.recovery import set_aside, take_writer, unreadable
 from .ledger.writer_lock import WriterLock
+
+
+class LedgerSettings(ConfigurableResource):
+    """Where a run reads and writes, and how it publishes. Every step reads these through this
+    resource. A field left unset (the default) is read from its environment variable when the run
+    asks for it, not when the code loads, and falls back to the project's default (settings.py);
+    a field set in the run's config (resources.settings.config) wins over the environment.
+
+    Two settings are the environment's only, because something outside a run's Python reads them
+    too: AI_MARKET_DUCKDB_MEMORY_LIMIT (dbt's profile) and AI_MARKET_STORAGE_VERSION (a build input
+    the CLI compares before Dagster is imported)."""
+
+    sources_dir: str | None = Field(default=None, description="Source files (default: AI_MARKET_SOURCES, else sources/).")
+    data_dir: str | None = Field(default=None, description="Generated data (default: AI_MARKET_DATA_DIR, else data/).")
+    published_path: str | None = Field(
+        default=None, description="The published DuckDB file BI reads (default: AI_MARKET_DUCKDB, else <data>/ai_market.duckdb)."
+    )
+    build_path: str | None = Field(
+        default=None,
+        description="The private build database (default: AI_MARKET_BUILD_DUCKDB, else <data>/build/ai_market.duckdb).",
+    )
+    keep_versions: int | None = Field(
+        default=None, description="Published versions kept for rollback, at least 2 (default: AI_MARKET_KEEP_VERSIONS, else 5)."
+    )
+    dbt_file_log_level: str | None = Field(
+        default=None, description="What dbt writes to its dbt.log (default: AI_MARKET_DBT_FILE_LOG_LEVEL, else none)."
+    )
+
+    def sources(self) -> Path:
+        return environment.absolute(self.sources_dir) if self.sources_dir else environment.sources_dir()
+
+    def data(self) -> Path:
+        return environment.absolute(self.data_dir) if self.data_dir else environment.data_dir()
+
+    def published(self) -> Path:
+        return environment.absolute(self.published_path) if self.published_path else environment.warehouse_path(self.data())
+
+    def build(self) -> Path:
+        return environment.absolute(self.build_path) if self.build_path else environment.build_path(self.data())
+
+    def report_dir(self) -> Path:
+        return environment.report_dir(self.data())
+
+    def gx_dir(self) -> Path:
+        """Great Expectations' project folder: stored validations and Data Docs."""
+        return self.data() / "gx"
+
+    def dbt_docs_dir(self) -> Path:
+        return self.data() / "docs" / "dbt"
+
+    def layout(self) -> publishing.Layout:
+        return publishing.Layout(self.published())
+
+    def publication_format(self) -> tuple[str, int]:
+        """(DuckDB storage version, versions kept) of what the publish writes."""
+        return environment.storage_version(), environment.keep_versions(self.keep_versions)
+
+    def dbt_target_path(self) -> Path:
+        return environment.dbt_target_path(self.build())
+
+    def dbt_built_code_marker(self) -> Path:
+        return environment.dbt_built_code_marker(self.build())
+
+    def export_for_dbt(self) -> None:
+        """Before every dbt command: the build database's path and the file log's level, for dbt."""
+        environment.export_for_dbt(self.build(), self.dbt_file_log_level)
 
 
 class Warehouse(ConfigurableResource):
@@ -28,27 +93,27 @@ class Warehouse(ConfigurableResource):
     it; if the previous holder died (kill -9, OOM), it first removes what that run left behind and
     marks that run failed, and a build database that cannot be opened or read is set aside, so that
     the run rebuilds it from the sources. DuckDB allows one writing process and no reader beside it, so every
-    connection to the build database is opened for the shortest time and closed again."""
+    connection to the build database is opened for the shortest time and closed again. Its paths
+    are those of `settings`, the same LedgerSettings every step reads."""
 
-    published_path: str | None = None
-    build_path: str | None = None
+    settings: LedgerSettings
     _lock: WriterLock | None = PrivateAttr(default=None)
 
     def published(self) -> Path:
-        return Path(os.path.abspath(self.published_path)) if self.published_path else settings.warehouse_path()
+        return self.settings.published()
 
     def build(self) -> Path:
-        return Path(os.path.abspath(self.build_path)) if self.build_path else settings.build_path()
+        return self.settings.build()
 
     def layout(self) -> publishing.Layout:
-        return publishing.Layout(self.published())
+        return self.settings.layout()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the build database."""
         path = self.build()
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": settings.duckdb_memory_limit()})
+        connection = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": environment.duckdb_memory_limit()})
         try:
             yield connection
         finally:
@@ -56,7 +121,7 @@ class Warehouse(ConfigurableResource):
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._lock, dead, cleaned = take_writer(self.build(), self.layout(), context.run.run_id)
-        if why := unreadable(self.build(), settings.duckdb_memory_limit()):
+        if why := unreadable(self.build(), environment.duckdb_memory_limit()):
             cleaned.append(f"{set_aside(self.build(), why)}, and this run rebuilds it from the sources")
         for line in cleaned:
             context.log.warning(line)
@@ -72,7 +137,7 @@ class Warehouse(ConfigurableResource):
         """After a step failed on the build database: if any of its blocks cannot be read, set it
         aside (saying so, and `then`: what happens next) so that it is rebuilt from the sources, and
         return True. Call only while no connection to it is open."""
-        why = unreadable(self.build(), settings.duckdb_memory_limit(), every_table=True)
+        why = unreadable(self.build(), environment.duckdb_memory_limit(), every_table=True)
         if why is None:
             return False
         log.warning(f"{set_aside(self.build(), why)}, and {then}")
@@ -83,24 +148,29 @@ class Warehouse(ConfigurableResource):
             self._lock.release()
 
 
-# dbt is a console script of this venv; dagster-dbt (including its manifest preparer under
-# `dagster dev`) looks it up on PATH, which an unactivated venv does not provide.
-os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-
-dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
-# Under `dagster dev` the manifest is re-parsed on every reload; elsewhere (tests, `make run`) the
-# Makefile parses once, and a missing manifest is prepared here rather than failing the import.
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    dbt_project.preparer.prepare(dbt_project)
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, with its manifest: under `dagster dev` it is re-parsed on every reload;
+    elsewhere (tests, `make run`) the Makefile parses once, and a missing manifest is prepared here."""
+    # dbt is a console script of this venv; dagster-dbt (including its manifest preparer) looks it
+    # up on PATH, which an unactivated venv does not provide.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    project = DbtProject(project_dir=environment.DBT_PROJECT_DIR, profiles_dir=environment.DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    if not project.manifest_path.exists():
+        project.preparer.prepare(project)
+    return project
 
 
 class LedgerDbtCli(DbtCliResource):
-    """dbt's CLI, without two start-up costs dagster-dbt pays before every command (measured 4 s of
-    a 4-document run): it runs `dbt --version` in a subprocess to learn the CLI's version, and it
-    loads dbt's adapter and macros into this process, which only its fetch_row_counts and column
-    metadata helpers use. This project reads row counts itself, and the dbt it runs is this venv's
-    own, so its version is dbt-core's. (dagster-dbt is pinned; the pipeline tests cover both hooks.)"""
+    """dbt's CLI. Kept, as measured (docs/performance.md), because it still pays: it overrides two
+    private members of dagster-dbt (pinned; the pipeline tests cover both) to skip work it does
+    before every command that this project never uses: a `dbt --version` subprocess (which imports
+    dbt and its adapters and asks PyPI for the latest release) to learn a version that is this
+    venv's dbt-core, and loading dbt's adapter and macros into this process, which only dagster-dbt's
+    row-count and column-metadata helpers need (this project reads row counts itself)."""
 
     @cached_property
     def _cli_version(self):  # noqa: ANN202 - overrides dagster-dbt's property of the same type
@@ -113,8 +183,11 @@ class LedgerDbtCli(DbtCliResource):
 
 
 def build_resources() -> dict:
+    # Configured at launch, so that settings given in a run's config reach the Warehouse too.
+    ledger_settings = LedgerSettings.configure_at_launch()
     return {
+        "settings": ledger_settings,
         "alerts": RunAlerts(),
-        "warehouse": Warehouse(),
-        "dbt": LedgerDbtCli(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR)),
+        "warehouse": Warehouse(settings=ledger_settings),
+        "dbt": LedgerDbtCli(project_dir=dbt_project(), profiles_dir=str(environment.DBT_PROJECT_DIR)),
     }

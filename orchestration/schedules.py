@@ -1,21 +1,24 @@
-"""Daily refresh; the cron expression and time zone can be set through the environment. The
-freshness policy the marts and the published warehouse declare follows from it."""
+"""Daily refresh; the cron expression and time zone can be set through the environment
+(AI_MARKET_SCHEDULE_CRON, AI_MARKET_SCHEDULE_TZ). Dagster needs them when it loads the definitions,
+so they are read then: a change takes a reload of the code location. The freshness policy the marts
+and the published warehouse declare follows from the daily schedule."""
 
-import os
 from datetime import timedelta
 
 from dagster import DefaultScheduleStatus, FreshnessPolicy, ScheduleDefinition
 
+from . import settings
 from .jobs import refresh_warehouse
 
-# Run config of a refresh that rebuilds, re-checks and republishes even when nothing changed.
+# Run config of a refresh that rebuilds, re-checks and republishes even when nothing changed: the one
+# switch for it (`ai-market-ledger refresh --rebuild-unchanged` sets it too).
 REBUILD_UNCHANGED = {"ops": {"ingest_sources": {"config": {"rebuild_unchanged": True}}}}
 
 daily_refresh = ScheduleDefinition(
     name="daily_refresh",
     job=refresh_warehouse,
-    cron_schedule=os.environ.get("AI_MARKET_SCHEDULE_CRON", "0 6 * * *"),
-    execution_timezone=os.environ.get("AI_MARKET_SCHEDULE_TZ", "UTC"),
+    cron_schedule=settings.schedule_cron(),
+    execution_timezone=settings.schedule_timezone(),
     default_status=DefaultScheduleStatus.RUNNING,
     # A rerun with nothing changed stops after the ingest; the daily run rebuilds, re-checks and
     # republishes anyway, which is what the freshness policy below measures.

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from . import alerts, settings
+from . import alerts
+from . import settings as environment
 from .jobs import refresh_warehouse
+from .resources import LedgerSettings
 
-INTERVAL_SECONDS = int(os.environ.get("AI_MARKET_SENSOR_INTERVAL_SECONDS") or 30)
+# Dagster needs the interval when it loads the definitions, so it is read then (a change takes a reload).
+INTERVAL_SECONDS = environment.sensor_interval_seconds()
 
 
 def source_fingerprint(sources: Path) -> str:
@@ -37,8 +40,8 @@ def source_fingerprint(sources: Path) -> str:
     default_status=DefaultSensorStatus.RUNNING,
     description="Starts a refresh when anything under sources/ is added, changed or removed.",
 )
-def source_files_changed(context: SensorEvaluationContext):
-    fingerprint = source_fingerprint(settings.sources_dir())
+def source_files_changed(context: SensorEvaluationContext, settings: LedgerSettings):
+    fingerprint = source_fingerprint(settings.sources())
     if context.cursor == fingerprint:
         return SkipReason("source files unchanged")
     previous = context.cursor

@@ -1,5 +1,9 @@
-"""Where things live. Every path can be moved with an environment variable; the defaults keep
-everything inside the project so that `make run` works on a fresh clone."""
+"""Where things live, and the only module that reads the pipeline's environment variables.
+
+Every function reads its variable when it is called, never when the module is imported. Inside a
+run, code asks the LedgerSettings resource (resources.py), whose unset fields resolve through these
+functions; outside a run (the CLI before Dagster is imported, `rollback`, `versions`) code calls them
+directly. The defaults keep everything inside the project so that `make run` works on a fresh clone."""
 
 import os
 import re
@@ -12,9 +16,13 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 WRITER_POOL = "ai_market_warehouse"
 
 
-def _env_path(variable: str, default: Path) -> Path:
+def absolute(path: str | Path) -> Path:
     # Absolute but not resolved: the published warehouse is a link that must stay a link.
-    return Path(os.path.abspath(os.path.expanduser(os.environ.get(variable) or default)))
+    return Path(os.path.abspath(os.path.expanduser(path)))
+
+
+def _env_path(variable: str, default: Path) -> Path:
+    return absolute(os.environ.get(variable) or default)
 
 
 def sources_dir() -> Path:
@@ -27,33 +35,33 @@ def data_dir() -> Path:
     return _env_path("AI_MARKET_DATA_DIR", PROJECT_ROOT / "data")
 
 
-def warehouse_path() -> Path:
+def warehouse_path(data: Path | None = None) -> Path:
     """The published DuckDB file BI tools read: a link to the current version, replaced atomically by
-    each successful run (see ledger/publishing.py)."""
-    return _env_path("AI_MARKET_DUCKDB", data_dir() / "ai_market.duckdb")
+    each successful run (see ledger/publishing.py). `data`: the data folder, if not data_dir()."""
+    return _env_path("AI_MARKET_DUCKDB", (data or data_dir()) / "ai_market.duckdb")
 
 
-def report_dir() -> Path:
+def report_dir(data: Path | None = None) -> Path:
     """The report: charts of the published warehouse (PNG, chart_data.json, index.html)."""
-    return data_dir() / "report"
+    return (data or data_dir()) / "report"
 
 
-def build_path() -> Path:
+def build_path(data: Path | None = None) -> Path:
     """The private build database every run writes, tests and audits before anything is published.
     Only the pipeline opens it."""
-    return _env_path("AI_MARKET_BUILD_DUCKDB", data_dir() / "build" / "ai_market.duckdb")
+    return _env_path("AI_MARKET_BUILD_DUCKDB", (data or data_dir()) / "build" / "ai_market.duckdb")
 
 
-def dbt_target_path() -> Path:
+def dbt_target_path(build: Path | None = None) -> Path:
     """dbt's target folder for pipeline runs: one fixed folder beside the build database, so dbt's
     partial-parse state (valid for this build path) stays warm from one run to the next."""
-    return build_path().with_name("dbt_target")
+    return (build or build_path()).with_name("dbt_target")
 
 
-def dbt_built_code_marker() -> Path:
+def dbt_built_code_marker(build: Path | None = None) -> Path:
     """sha256 of the code the last successful dbt build in the build database ran (a changed model
     makes the next build a full refresh of the incremental models)."""
-    return build_path().with_name("dbt_built_code.sha256")
+    return (build or build_path()).with_name("dbt_built_code.sha256")
 
 
 def duckdb_memory_limit() -> str:
@@ -62,15 +70,9 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("AI_MARKET_DUCKDB_MEMORY_LIMIT") or "1GB"
 
 
-def rebuild_unchanged() -> bool:
-    """AI_MARKET_REBUILD_UNCHANGED=1: every run rebuilds, even with nothing changed since the
-    current publication (by default such a run stops after hashing the source files)."""
-    return os.environ.get("AI_MARKET_REBUILD_UNCHANGED", "") not in ("", "0", "false")
-
-
-def keep_versions() -> int:
+def keep_versions(value: int | None = None) -> int:
     """How many published versions stay on disk for rollback (at least two: current and previous)."""
-    return max(2, int(os.environ.get("AI_MARKET_KEEP_VERSIONS") or 5))
+    return max(2, value or int(os.environ.get("AI_MARKET_KEEP_VERSIONS") or 5))
 
 
 def storage_version() -> str:
@@ -82,29 +84,45 @@ def storage_version() -> str:
     return value
 
 
+def sensor_interval_seconds() -> int:
+    """How often the sensors look (AI_MARKET_SENSOR_INTERVAL_SECONDS); read when the definitions load."""
+    return int(os.environ.get("AI_MARKET_SENSOR_INTERVAL_SECONDS") or 30)
+
+
+def schedule_cron() -> str:
+    """When the daily refresh runs (AI_MARKET_SCHEDULE_CRON); read when the definitions load."""
+    return os.environ.get("AI_MARKET_SCHEDULE_CRON") or "0 6 * * *"
+
+
+def schedule_timezone() -> str:
+    """The time zone of the schedule's cron expression (AI_MARKET_SCHEDULE_TZ); read when the definitions load."""
+    return os.environ.get("AI_MARKET_SCHEDULE_TZ") or "UTC"
+
+
 def expectations_dir() -> Path:
-    """Great Expectations suites, one JSON file per gated table."""
+    """Great Expectations suites, one JSON file per gated table. Each becomes an asset check, so this
+    is read when the definitions load."""
     return _env_path("AI_MARKET_EXPECTATIONS", PROJECT_ROOT / "expectations")
 
 
 DBT_FILE_LOG_LEVELS = ("none", "error", "warn", "info", "debug")
 
 
-def dbt_file_log_level() -> str:
+def dbt_file_log_level(value: str | None = None) -> str:
     """What dbt writes to dbt.log in its target folder. Dagster already stores dbt's events (its
-    JSON lines on stdout) in the run's log; the debug file beside them is 7 MB of JSON per build of
-    the four documents and cost 1.3 s of a 9 s `dbt build`. Set debug to see every SQL dbt sends."""
-    value = (os.environ.get("AI_MARKET_DBT_FILE_LOG_LEVEL") or "none").lower()
+    JSON lines on stdout) in the run's log, so the debug file beside them (megabytes of JSON per
+    build) is off by default. Set debug to see every SQL dbt sends."""
+    value = (value or os.environ.get("AI_MARKET_DBT_FILE_LOG_LEVEL") or "none").lower()
     if value not in DBT_FILE_LOG_LEVELS:
         raise ValueError(f"AI_MARKET_DBT_FILE_LOG_LEVEL={value!r}: expected one of {', '.join(DBT_FILE_LOG_LEVELS)}")
     return value
 
 
-def export_for_dbt() -> None:
+def export_for_dbt(build: Path | None = None, file_log_level: str | None = None) -> None:
     """dbt runs as a subprocess and reads the build database's path from the environment (see
     dbt_project/profiles.yml). Export the resolved absolute path under a variable of dbt's own, set
     afresh before every dbt command, so that dbt and Python always agree and the export never
     overrides what AI_MARKET_DATA_DIR or AI_MARKET_BUILD_DUCKDB say later in the same process.
     The file log's level goes the same way, as dbt's own variable."""
-    os.environ["AI_MARKET_DBT_BUILD_PATH"] = str(build_path())
-    os.environ["DBT_LOG_LEVEL_FILE"] = dbt_file_log_level()
+    os.environ["AI_MARKET_DBT_BUILD_PATH"] = str(build or build_path())
+    os.environ["DBT_LOG_LEVEL_FILE"] = dbt_file_log_level(file_log_level)

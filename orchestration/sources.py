@@ -53,19 +53,20 @@ class IngestConfig(Config):
     rebuild_unchanged: bool = Field(
         default=False,
         description="Rebuild, re-check and republish even when the source files, code and tool versions are exactly "
-        "those of the current published version (the daily schedule does; AI_MARKET_REBUILD_UNCHANGED=1 does it always).",
+        "those of the current published version. The one switch for it: the daily schedule sets it, and "
+        "`ai-market-ledger refresh --rebuild-unchanged` sets it.",
     )
 
 
 def _validate_and_load(context: AssetExecutionContext, config: IngestConfig, warehouse: Warehouse) -> tuple | None:
     """(summary, row count by raw table, checksums by file) of the ingest, or None if nothing changed
     since the current publication."""
-    sources = settings.sources_dir()
+    sources = warehouse.settings.sources()
     with warehouse.connect() as con:
         try:
             files, code = hash_sources(con, sources), code_sha256()
             unchanged = unchanged_publication(warehouse.layout(), files, code)
-            if unchanged and not (config.rebuild_unchanged or settings.rebuild_unchanged()):
+            if unchanged and not config.rebuild_unchanged:
                 context.log.info(nothing_to_do(len(files), unchanged))
                 return None
             pause_point("ingest:hashed")
@@ -116,7 +117,7 @@ def ingest_sources(context: AssetExecutionContext, config: IngestConfig, warehou
     for table in RAW_TABLES:
         metadata = {
             "dagster/row_count": counts[table],
-            "sources_dir": str(settings.sources_dir()),
+            "sources_dir": str(warehouse.settings.sources()),
             "files_checked_anew": summary.files_checked,
         }
         if table == "number_mentions":

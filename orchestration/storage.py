@@ -1,10 +1,11 @@
 """The Dagster instance's storage: Dagster's own SQLite storage, with the event log's connections kept.
 
-Dagster's SQLite event log builds a new SQLAlchemy engine for every statement batch, opens a new
-SQLite connection on it and closes it again. Closing the last connection to a database in WAL mode
-checkpoints it, so each event costs a checkpoint of the run's file and, for asset and check
-events, up to three more of the shared index file. A run of the four documents stores about 1,100
-events; this was 6 s of a 21 s run.
+Kept, as measured (docs/performance.md; benchmarks/instance_storage.py), because it still pays for
+the event volume of a run: it subclasses Dagster's private SQLite storage. Dagster's SQLite event
+log builds a new SQLAlchemy engine for every statement batch, opens a new SQLite connection on it
+and closes it again. Closing the last connection to a database in WAL mode checkpoints it, so each
+event costs a checkpoint of the run's file and, for asset and check events, up to three more of
+the shared index file.
 
 Kept here: one engine per file, and one open connection to the index file. Each run's own file is
 still opened and closed per write, because the UI's live log view watches that file for changes,

@@ -134,22 +134,24 @@ def pipeline_env(tmp_path: Path, sources: SourceCopy, built, monkeypatch: pytest
     monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
     monkeypatch.setenv("AI_MARKET_DATA_DIR", str(data))
     monkeypatch.setenv("AI_MARKET_DUCKDB", str(data / session_published.name))
-    # These tests want real runs on sources that are often unchanged since the copied publication;
-    # test_unchanged_sources.py unsets this to test the short-cut itself.
-    monkeypatch.setenv("AI_MARKET_REBUILD_UNCHANGED", "1")
     return data / session_published.name
 
 
 def run_refresh(job: str = "refresh_warehouse", run_config: dict | None = None, asset_selection: list | None = None):
     """Execute a job (the refresh by default, or the assets of it selected) in this process, as
-    `make run` does; return its result and instance."""
+    `make run` does; return its result and instance. The refresh rebuilds even when nothing changed
+    since the copied publication, unless run_config says otherwise (run_config={}: the short-cut)."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.schedules import REBUILD_UNCHANGED
+
+    if run_config is None:
+        run_config = REBUILD_UNCHANGED if job == "refresh_warehouse" else {}
 
     instance = DagsterInstance.ephemeral()
     result = defs.resolve_job_def(job).execute_in_process(
-        instance=instance, raise_on_error=False, run_config=run_config or {}, asset_selection=asset_selection
+        instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
     )
     return result, instance
 

@@ -2,6 +2,7 @@
 against a private DAGSTER_HOME and data folder, and kill them like an operator or the OOM killer would."""
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRun
-from dagster._core.instance.ref import InstanceRef
 from dagster_shared.utils import environ
 
+from orchestration.schedules import REBUILD_UNCHANGED
 from orchestration.settings import WRITER_POOL
 
 from .conftest import PROJECT, SOURCES
@@ -28,7 +29,7 @@ def instance_at(home: Path) -> DagsterInstance:
     """The Dagster instance of `home` and its dagster.yaml, made as Dagster's own processes make it:
     the project's dagster.yaml places its storage by DAGSTER_HOME."""
     with environ({"DAGSTER_HOME": str(home)}):
-        return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+        return DagsterInstance.get()
 
 
 @dataclass
@@ -58,11 +59,14 @@ class Deployment:
             "AI_MARKET_SOURCES": str(self.sources),
             "AI_MARKET_DATA_DIR": str(self.data),
             "AI_MARKET_DUCKDB": str(self.published),
-            # Deployments start from a copy of a published version of the same sources; their runs
-            # are meant to build (test_unchanged_sources.py covers the no-op short-cut).
-            "AI_MARKET_REBUILD_UNCHANGED": "1",
             **extra,
         }
+
+    @property
+    def rebuild_config(self) -> Path:
+        """Run config of a refresh that builds although its sources are those of the copied
+        publication (test_unchanged_sources.py covers the no-op short-cut)."""
+        return self.root / "rebuild_unchanged.json"
 
     def instance(self) -> DagsterInstance:
         return instance_at(self.home)
@@ -96,11 +100,13 @@ def deployment(root: Path, published: Path, sources: Path = SOURCES) -> Deployme
         symlinks=True,
         ignore=shutil.ignore_patterns("build", "alerts.jsonl", "alert_deliveries.jsonl", "writer.lock"),
     )
+    made.rebuild_config.write_text(json.dumps(REBUILD_UNCHANGED), encoding="utf-8")
     return made
 
 
 def execute_job(made: Deployment, log_name: str, job: str = "refresh_warehouse", **extra_env: str) -> subprocess.Popen:
-    return made.start(["dagster", "job", "execute", "-m", "orchestration.definitions", "-j", job], log_name, **extra_env)
+    config = ["-c", str(made.rebuild_config)] if job == "refresh_warehouse" else []
+    return made.start(["dagster", "job", "execute", "-m", "orchestration.definitions", "-j", job, *config], log_name, **extra_env)
 
 
 def kill_group(process: subprocess.Popen) -> None:

@@ -426,12 +426,11 @@ def assert_next_ingest_is_clean() -> None:
 
 @pytest.mark.parametrize("case", EVERY_CASE)
 def test_malformed_input_fails_the_run_naming_file_row_field_rule_and_published_bytes_stay_identical(
-    case, sources: SourceCopy, pipeline_env: Path, monkeypatch: pytest.MonkeyPatch
+    case, sources: SourceCopy, pipeline_env: Path
 ):
-    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")
     before = published_fingerprint(pipeline_env)
     file, row, field, rule = EVERY_CASE[case](sources)
-    result, _ = run_within(300)
+    result, _ = run_within(300, run_config={})
     assert_refused(result, file, row, field, rule)
     assert published_fingerprint(pipeline_env) == before
     restore_sources(sources)

@@ -52,6 +52,7 @@ def _start_reader(made: Deployment, mode: str) -> tuple[subprocess.Popen, Path]:
 
 def _launch(made: Deployment, tags: dict[str, str], log_name: str) -> None:
     command = ["dagster", "job", "launch", "-m", "orchestration.definitions", "-j", "refresh_warehouse", "--tags", json.dumps(tags)]
+    command += ["-c", str(made.rebuild_config)]
     assert made.start(command, log_name).wait(timeout=120) == 0, made.log(log_name)
 
 

@@ -55,15 +55,17 @@ def test_gx_is_not_imported_when_definitions_load():
 
 
 def test_source_sensor_runs_only_when_a_source_file_changes(sources: SourceCopy, monkeypatch):
+    from orchestration.resources import LedgerSettings
     from orchestration.sensors import source_files_changed
 
     monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
-    first = build_sensor_context()
+    resources = {"settings": LedgerSettings()}
+    first = build_sensor_context(resources=resources)
     assert isinstance(source_files_changed(first), SkipReason) and first.cursor
-    unchanged = build_sensor_context(cursor=first.cursor)
+    unchanged = build_sensor_context(cursor=first.cursor, resources=resources)
     assert isinstance(source_files_changed(unchanged), SkipReason)
     (sources.root / "facts" / "004_new_article.jsonl").write_text("{}\n", encoding="utf-8")
-    changed = build_sensor_context(cursor=first.cursor)
+    changed = build_sensor_context(cursor=first.cursor, resources=resources)
     request = source_files_changed(changed)
     assert isinstance(request, RunRequest) and request.run_key == changed.cursor != first.cursor
 

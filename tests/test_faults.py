@@ -156,9 +156,8 @@ def test_a_source_file_edited_while_the_ingest_reads_is_published_with_the_check
 
     # Put back as it was, the file no longer matches what is published: the next run rebuilds.
     monkeypatch.delenv("AI_MARKET_PAUSE_AT")
-    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")
     manifest.write_bytes(original)
-    result, _ = run_refresh()
+    result, _ = run_refresh(run_config={})
     assert result.success and published_run_id(pipeline_env) == result.run_id
     assert published() == (original.decode().split('"title": "')[1].split('"')[0], hashlib.sha256(original).hexdigest())
 

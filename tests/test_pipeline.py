@@ -273,7 +273,7 @@ def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothin
 def test_every_model_and_every_built_column_is_documented(build_query):
     from orchestration.resources import dbt_project
 
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
     models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
     assert len(models) == 27
     undocumented = [m["name"] for m in models if not m["description"].strip()]

@@ -213,10 +213,9 @@ def test_a_period_with_a_deal_count_and_no_amount_runs_green_and_draws_the_chart
     assert (report / "funding_by_period.png").read_bytes().startswith(PNG_SIGNATURE)
 
 
-def test_a_report_missing_after_publish_is_redrawn_by_the_next_run(pipeline_env: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_report_missing_after_publish_is_redrawn_by_the_next_run(pipeline_env: Path):
     from orchestration.provenance import unchanged_before_a_run
 
-    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")
     report = pipeline_env.parent / "report"
     assert unchanged_before_a_run() is not None  # published and drawn: nothing to do
     # the publish swapped the version in, then the report step failed: the report still shows the one before
@@ -224,7 +223,7 @@ def test_a_report_missing_after_publish_is_redrawn_by_the_next_run(pipeline_env:
     drawn["about"]["version_id"] = "20240101T000000000000Z-earlier"
     (report / "chart_data.json").write_text(json.dumps(drawn), encoding="utf-8")
     assert unchanged_before_a_run() is None
-    result, _ = run_refresh()
+    result, _ = run_refresh(run_config={})
     assert result.success
     assert "report/charts" in {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     with duckdb.connect(str(pipeline_env), read_only=True) as con:

@@ -32,7 +32,7 @@ IMPORTED_AFTER_REFRESH = (
 
 
 def _plain_env(data: Path, sources: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "AI_MARKET_REBUILD_UNCHANGED")}
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     return env | {
         "AI_MARKET_SOURCES": str(sources),
         "AI_MARKET_DATA_DIR": str(data),

@@ -11,8 +11,7 @@ from .conftest import SourceCopy, published_fingerprint, run_refresh
 
 
 @pytest.fixture
-def no_forced_rebuild(pipeline_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")
+def no_forced_rebuild(pipeline_env: Path) -> Path:
     return pipeline_env
 
 
@@ -26,7 +25,7 @@ def _log_messages(result, instance) -> str:
 
 def test_rerun_with_nothing_changed_skips_models_gates_and_publish(no_forced_rebuild: Path):
     before = published_fingerprint(no_forced_rebuild)
-    result, instance = run_refresh()
+    result, instance = run_refresh(run_config={})
     assert result.success
     assert _materialized(result) == set()
     assert not result.get_asset_check_evaluations()
@@ -41,7 +40,7 @@ def test_a_changed_source_file_is_validated_rebuilt_and_published(no_forced_rebu
     facts = sources.read_facts()
     facts[0]["note"] = "Curator's note added after the first publication."
     sources.write_facts(facts)
-    result, _ = run_refresh()
+    result, _ = run_refresh(run_config={})
     assert result.success
     assert {"raw/facts", "marts/facts", "published/warehouse"} <= _materialized(result)
     assert published_fingerprint(no_forced_rebuild) != before
