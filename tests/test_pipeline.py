@@ -221,6 +221,7 @@ class _Webhook(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothing_is_published(
     sources: SourceCopy, pipeline_env: Path, monkeypatch
 ):
@@ -279,6 +280,7 @@ def test_every_model_and_every_built_column_is_documented(build_query):
     assert undocumented == []
 
 
+@pytest.mark.slow
 def test_a_currency_pair_that_disagrees_fails_dbt_tests_skips_the_marts_after_it_and_publishes_nothing(
     sources: SourceCopy, pipeline_env: Path
 ):

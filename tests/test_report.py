@@ -121,6 +121,7 @@ def test_pruning_keeps_gx_results_from_the_oldest_kept_versions_run_on_failed_ru
     assert prune_validations(tmp_path / "gx", {"run-0"}) == [], "no cut without a kept run's result to cut at"
 
 
+@pytest.mark.slow
 def test_dbt_docs_job_writes_the_static_site_with_lineage(built, monkeypatch):
     _, published = built
     monkeypatch.setenv("AI_MARKET_DATA_DIR", str(published.parent))
@@ -183,6 +184,7 @@ def _drawn_version(report: Path) -> str:
     return chart_data(report)["about"]["version_id"]
 
 
+@pytest.mark.slow
 def test_a_period_with_a_deal_count_and_no_amount_runs_green_and_draws_the_charts(sources: SourceCopy, pipeline_env: Path):
     add_an_article_with_a_deal_count_and_no_amount(sources)
     result, _ = run_refresh()
@@ -199,6 +201,7 @@ def test_a_period_with_a_deal_count_and_no_amount_runs_green_and_draws_the_chart
     assert (report / "funding_by_period.png").read_bytes().startswith(PNG_SIGNATURE)
 
 
+@pytest.mark.slow
 def test_a_report_missing_after_publish_is_redrawn_by_the_next_run(pipeline_env: Path, monkeypatch: pytest.MonkeyPatch):
     from orchestration.provenance import unchanged_before_a_run
 

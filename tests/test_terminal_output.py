@@ -55,6 +55,7 @@ def _copy_of_published(built, data: Path) -> Path:
     return data / built[1].name
 
 
+@pytest.mark.slow
 def test_failed_claim_audit_names_the_claim_file_and_line(sources: SourceCopy, pipeline_env: Path):
     # The curator now reads "29%" as right; 885 / 691 - 1 = 28.08% says it is not.
     line = sources.edit_fact("d000.genai_vc_deals_growth_2024", audit={"expected_status": "consistent", "why": "taken at face value"})
@@ -106,6 +107,7 @@ def test_failed_ingest_prints_each_violation_once_without_traceback(sources: Sou
     assert "ingest_sources: 3 problem(s) in the source files:" in output.splitlines()
 
 
+@pytest.mark.slow
 def test_verbose_brings_back_dagsters_event_stream(sources: SourceCopy, pipeline_env: Path, tmp_path: Path):
     row = sources.edit_fact("d000.mistral_2024", region="XX")
     env = _plain_env(pipeline_env.parent, sources.root, DAGSTER_HOME=str(tmp_path / "home"))
@@ -128,6 +130,7 @@ def plain_shell_run(built, tmp_path_factory: pytest.TempPathFactory) -> tuple[su
     return done, home, data
 
 
+@pytest.mark.slow
 def test_refresh_works_without_dagster_home(plain_shell_run):
     done, home, _ = plain_shell_run
     assert done.returncode == 0, done.stdout + done.stderr
@@ -139,6 +142,7 @@ def test_refresh_works_without_dagster_home(plain_shell_run):
     assert f"http://127.0.0.1:3000/runs/{run.run_id}" in done.stdout
 
 
+@pytest.mark.slow
 def test_run_prints_one_line_per_stage_and_a_summary(plain_shell_run):
     done, _, data = plain_shell_run
     lines = done.stdout.splitlines()
@@ -164,6 +168,7 @@ def test_run_prints_one_line_per_stage_and_a_summary(plain_shell_run):
     assert "Completed successfully" in (data / "refresh.log").read_text(encoding="utf-8")  # what dbt printed
 
 
+@pytest.mark.slow
 def test_a_rerun_with_nothing_changed_answers_before_dagster_dbt_or_gx_is_imported(plain_shell_run):
     done, home, data = plain_shell_run
     assert done.returncode == 0
