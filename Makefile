@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export AI_MARKET_DBT_BUILD_PATH ?= $(CURDIR)/data/build/ai_market.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env parse run validate docs test bench lint ui versions rollback clean draft draft-eval
+.PHONY: env parse run validate docs test test-live test-all bench lint ui versions rollback clean draft draft-eval
 
 env: $(VENV)/.installed
 
@@ -56,16 +56,25 @@ docs: parse $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster job execute -m orchestration.definitions -j build_docs
 	@echo "dbt docs: data/docs/dbt/index.html; GX Data Docs: data/gx/data_docs/index.html; charts: data/report/index.html"
 
+# The default tier: unit tests, the session's full run and what reads it, failed runs that stop
+# early. The marked tiers (pyproject.toml) start real programs (live) or spend runs of their own
+# (slow): `make test-live` runs them, .ci/run runs both targets.
+DEFAULT_TIER := not live and not slow
 test: parse lint
-	$(BIN)/pytest
+	$(BIN)/pytest -m "$(DEFAULT_TIER)"
+
+test-live: parse
+	$(BIN)/pytest -m "live or slow"
+
+test-all: test test-live
 
 # The benchmark (not part of `make test`): bare dbt build, the raw-SQL floor, the full pipeline, a
 # no-op rerun and one added document, interleaved, per corpus size; writes benchmarks/results.json
-# and the README's table. Smaller runs: make bench BENCH_SIZES=real,10k BENCH_REPEAT=1
+# and the table of docs/performance.md. Smaller runs: make bench BENCH_SIZES=real,10k BENCH_REPEAT=1
 BENCH_SIZES ?= real,100k,1m
 BENCH_REPEAT ?= 3
 bench: parse
-	$(BIN)/python -m benchmarks.bench --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT) --readme
+	$(BIN)/python -m benchmarks.bench --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT) --doc
 
 lint: env
 	$(BIN)/ruff check orchestration tests benchmarks

@@ -9,9 +9,9 @@
 
 Each round runs 1..5 once per size, so that drift of the machine hits every scenario alike; the
 median over rounds is reported with the peak RSS of the command's whole process tree (dagster and
-the dbt it starts, say), sampled every 50 ms. Results go to benchmarks/results.json and, with --readme, into the README's table.
+the dbt it starts, say), sampled every 50 ms. Results go to benchmarks/results.json and, with --doc, into the table of docs/performance.md.
 
-    python -m benchmarks.bench --sizes real,100k,1m --repeat 3 --readme
+    python -m benchmarks.bench --sizes real,100k,1m --repeat 3 --doc
 """
 
 import argparse
@@ -38,7 +38,8 @@ BIN = Path(sys.executable).parent
 FACTS_PER_DOCUMENT = 100
 SIZES = {"real": 0, "10k": 100, "100k": 1_000, "1m": 10_000}  # generated documents of 100 facts
 SCENARIOS = ["bare_dbt_build", "raw_sql_floor", "full_pipeline", "noop_rerun", "add_one_document"]
-README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+TABLE_START, TABLE_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+PERFORMANCE_DOC = PROJECT / "docs" / "performance.md"
 
 
 @dataclass(frozen=True)
@@ -210,10 +211,10 @@ def run(sizes: list[str], repeat: int, work: Path) -> dict:
     }
 
 
-def readme_table(results: dict) -> str:
+def results_table(results: dict) -> str:
     m = results["machine"]
     lines = [
-        README_START,
+        TABLE_START,
         f"Measured {results['measured_at']} on {m['cpu']} ({m['cores']} cores, {m['memory_gib']} GiB), "
         f"DuckDB {m['duckdb']}, dbt-core {m['dbt_core']}, Dagster {m['dagster']}; median of {results['repeat']} interleaved rounds.",
         "",
@@ -230,14 +231,15 @@ def readme_table(results: dict) -> str:
             f"| {r['full_pipeline / bare_dbt_build']} | {r['noop_rerun / full_pipeline']} | {r['add_one_document / full_pipeline']} "
             f"| {s['full_pipeline']['peak_rss_mb']:.0f} MB |"
         )
-    lines.append(README_END)
+    lines.append(TABLE_END)
     return "\n".join(lines)
 
 
-def write_readme(results: dict, readme: Path) -> None:
-    text = readme.read_text(encoding="utf-8")
-    start, end = text.index(README_START), text.index(README_END) + len(README_END)
-    readme.write_text(text[:start] + readme_table(results) + text[end:], encoding="utf-8")
+def write_table(results: dict, document: Path) -> None:
+    """Replace the table between the benchmark markers of `document` with these results."""
+    text = document.read_text(encoding="utf-8")
+    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    document.write_text(text[:start] + results_table(results) + text[end:], encoding="utf-8")
 
 
 def main() -> None:
@@ -246,13 +248,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=PROJECT / "data" / "bench")
     parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results.json")
-    parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--doc", action="store_true", help="write the table into docs/performance.md")
     arguments = parser.parse_args()
     results = run(arguments.sizes.split(","), arguments.repeat, arguments.work)
     arguments.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(readme_table(results))
-    if arguments.readme:
-        write_readme(results, PROJECT / "README.md")
+    print(results_table(results))
+    if arguments.doc:
+        write_table(results, PERFORMANCE_DOC)
 
 
 if __name__ == "__main__":

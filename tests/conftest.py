@@ -170,6 +170,26 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Pa
         yield result, published
 
 
+# The test articles that need a full run of their own (tests/articles/): one run serves them all.
+TEST_ARTICLES_RUN = ("004_korea_h1_2025", "005_ai_index_2025")
+
+
+@pytest.fixture(scope="session")
+def with_test_articles(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple]]:
+    """One full, successful run of the pipeline on the seeds plus the test articles of
+    TEST_ARTICLES_RUN; queries its published warehouse."""
+    root = tmp_path_factory.mktemp("with_test_articles")
+    sources = sources_with_articles(root / "sources", *TEST_ARTICLES_RUN)
+    published = root / "data" / "ai_market.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AI_MARKET_SOURCES", str(sources.root))
+        patch.setenv("AI_MARKET_DATA_DIR", str(published.parent))
+        patch.setenv("AI_MARKET_DUCKDB", str(published))
+        result, _ = run_refresh()
+    assert result.success, failure_text(result)
+    return _query(published)
+
+
 def _query(path: Path) -> Callable[[str], list[tuple]]:
     def run(sql: str) -> list[tuple]:
         with duckdb.connect(str(path), read_only=True) as con:

@@ -78,6 +78,7 @@ def test_a_webhook_that_is_down_is_tried_again_and_its_error_names_no_secret(tmp
     assert not any(secret in outcome for secret in SECRETS)
 
 
+@pytest.mark.live
 def test_a_failed_cli_run_alerts_under_the_daemon_and_the_secret_of_the_webhook_never_shows(
     built, sources: SourceCopy, tmp_path: Path, webhook: int
 ):

@@ -424,6 +424,7 @@ def assert_next_ingest_is_clean() -> None:
     assert result.success, failure_text(result)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", EVERY_CASE)
 def test_malformed_input_fails_the_run_naming_file_row_field_rule_and_published_bytes_stay_identical(
     case, sources: SourceCopy, pipeline_env: Path
@@ -438,6 +439,7 @@ def test_malformed_input_fails_the_run_naming_file_row_field_rule_and_published_
     assert published_fingerprint(pipeline_env) == before
 
 
+@pytest.mark.slow
 def test_a_line_and_a_file_just_within_their_limits_load(sources: SourceCopy, pipeline_env: Path):
     doc_003 = "003_49800daea670d6a7"
     facts = sources.read_facts(doc_003)
@@ -458,6 +460,7 @@ def test_a_line_and_a_file_just_within_their_limits_load(sources: SourceCopy, pi
     assert result.success, failure_text(result)
 
 
+@pytest.mark.slow
 def test_an_unreadable_file_fails_the_run_naming_it(built, sources: SourceCopy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     made = deployment(tmp_path, built[1], sources.root)
     before = published_fingerprint(made.published)

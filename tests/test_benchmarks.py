@@ -90,8 +90,19 @@ def test_summary_reports_medians_and_the_target_ratios():
         "noop_rerun / full_pipeline": 0.23,
         "add_one_document / full_pipeline": 0.32,
     }
-    table = bench.readme_table({"measured_at": "t", "machine": bench.machine(), "repeat": 3, "sizes": {"real": {"facts": 65, **summary}}})
+    table = bench.results_table({"measured_at": "t", "machine": bench.machine(), "repeat": 3, "sizes": {"real": {"facts": 65, **summary}}})
     assert "| real | 65 | 11 s | 2 s | 22 s | 5 s | 7 s | 2.0 | 0.23 | 0.32 | 124 MB |" in table
+
+
+def test_the_table_replaces_the_one_between_the_markers_of_the_performance_doc_and_nothing_else(tmp_path: Path):
+    document = tmp_path / "performance.md"
+    document.write_bytes(bench.PERFORMANCE_DOC.read_bytes())
+    text = document.read_text(encoding="utf-8")
+    before, after = text.split(bench.TABLE_START)[0], text.split(bench.TABLE_END)[1]
+    summary = bench.summarise({name: [bench.Timing(1.0, 50.0)] for name in bench.SCENARIOS})
+    results = {"measured_at": "t", "machine": bench.machine(), "repeat": 1, "sizes": {"real": {"facts": 65, **summary}}}
+    bench.write_table(results, document)
+    assert document.read_text(encoding="utf-8") == before + bench.results_table(results) + after
 
 
 def test_peak_rss_counts_the_whole_process_tree(tmp_path: Path):

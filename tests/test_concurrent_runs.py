@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 from dagster import DagsterRunStatus
 
 from .live import Deployment, deployment, kill_group, wait_until
@@ -56,6 +57,7 @@ def _launch(made: Deployment, tags: dict[str, str], log_name: str) -> None:
     assert made.start(command, log_name).wait(timeout=120) == 0, made.log(log_name)
 
 
+@pytest.mark.live
 def test_scheduled_and_sensor_runs_at_once_queue_behind_the_writer_pool_and_readers_never_fail(built, tmp_path: Path):
     _, session_published = built
     made = deployment(tmp_path, session_published)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 from dagster import DagsterEventType, DagsterRunStatus
 
 from .conftest import published_fingerprint, run_refresh
@@ -43,6 +44,7 @@ def _assert_published_intact(published: Path, fingerprint: str) -> None:
         assert con.execute("select count(*) from marts.facts").fetchone()[0] == 65
 
 
+@pytest.mark.live
 def test_kill_9_mid_build_mid_check_and_mid_publish_never_harms_the_published_warehouse(built, tmp_path: Path, monkeypatch):
     _, session_published = built
     made = deployment(tmp_path, session_published)

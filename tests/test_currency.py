@@ -194,6 +194,7 @@ def rows(database: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+@pytest.mark.slow
 def test_fx_rates_has_one_orientation_units_per_usd_with_each_documents_period(korean: Path):
     assert rows(
         korean, "select document_id, currency, units_per_usd, pair_count, pairs_agree, rate_period from marts.fx_rates order by 1"
@@ -204,6 +205,7 @@ def test_fx_rates_has_one_orientation_units_per_usd_with_each_documents_period(k
     assert round(DOC_000_RATE, 2) == 1470.36 and round(KOREA_RATE, 2) == 1379.31
 
 
+@pytest.mark.slow
 def test_a_korean_articles_won_convert_with_its_own_rate_not_document_000s(korean: Path):
     ((amount, rate, document, period, basis),) = rows(
         korean,
@@ -231,6 +233,7 @@ def test_a_korean_articles_won_convert_with_its_own_rate_not_document_000s(korea
     ]
 
 
+@pytest.mark.slow
 def test_an_article_without_a_rate_takes_the_nearest_documents_and_says_so(korean: Path):
     # its figure (2025-H2) is nearer the Korean article's window (2025-07-01/2025-12-31) than 000's
     assert rows(
@@ -240,6 +243,7 @@ def test_an_article_without_a_rate_takes_the_nearest_documents_and_says_so(korea
     ) == [(approx(300e9 / KOREA_RATE), approx(KOREA_RATE), KOREA, "2025-07-01/2025-12-31", "nearest_document")]
 
 
+@pytest.mark.slow
 def test_the_claim_audit_recomputes_dollar_equivalents_with_the_articles_own_rate(korean: Path):
     audit = rows(
         korean,
@@ -253,6 +257,7 @@ def test_the_claim_audit_recomputes_dollar_equivalents_with_the_articles_own_rat
     ]
 
 
+@pytest.mark.slow
 def test_claim_audit_and_marts_use_the_same_rate_for_every_converted_figure(korean: Path):
     """On real data, with the Korean articles: the figures of every currency equivalent in another
     currency than the dollar (9 won claims of 000, 3 won inputs of 950) carry the audit's rate."""
@@ -267,6 +272,7 @@ def test_claim_audit_and_marts_use_the_same_rate_for_every_converted_figure(kore
     assert compared == [(12, 12)]
 
 
+@pytest.mark.slow
 def test_every_mart_showing_amount_usd_names_its_rate(korean: Path):
     for mart, amount in (
         ("funding_by_period", "amount_usd"),

@@ -1,17 +1,22 @@
-"""The schedule and the file sensor under the real dagster-daemon (temp DAGSTER_HOME, the project's
-dagster.yaml): a new source file makes the sensor launch a run that updates the published marts,
-and the schedule's tick launches a run. Bounded in time; every process it starts is stopped."""
+"""Automation: the daily schedule, evaluated in-process as the daemon evaluates it at its cron
+minute, requests a run that rebuilds and republishes even when nothing changed, and the report of
+such runs prunes the GX results of versions no longer kept; the file sensor, under the real
+dagster-daemon (temp DAGSTER_HOME, the project's dagster.yaml), launches a run after a new source
+file that updates the published marts. Bounded in time; every process it starts is stopped."""
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from dagster import DagsterRunStatus
+import pytest
+from dagster import DagsterInstance, DagsterRunStatus, build_schedule_context
 from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 
 from benchmarks.corpus import add_one_document
+from orchestration.schedules import REBUILD_UNCHANGED
 
-from .conftest import SourceCopy
+from .conftest import SourceCopy, published_fingerprint
 from .live import deployment, stop_group, wait_until
 
 
@@ -19,14 +24,53 @@ def _runs_tagged(made, tag: str) -> list:
     return [run for run in made.instance().get_runs() if tag in run.tags]
 
 
-def test_a_new_source_file_makes_the_sensor_run_update_the_marts_and_the_schedule_ticks(built, sources: SourceCopy, tmp_path: Path):
+def _stored_gx_runs(gx: Path) -> dict[str, set[str]]:
+    """Run names with a stored result, and run names with a Data Docs page, over every suite."""
+    return {
+        kind: {run.name for suite in folder.iterdir() if suite.is_dir() for run in suite.iterdir()}
+        for kind, folder in (("results", gx / "validations"), ("pages", gx / "data_docs" / "validations"))
+    }
+
+
+def _run_the_schedules_request(instance: DagsterInstance, at: datetime):
+    """Evaluate daily_refresh's tick at `at`, as the daemon does, and execute the run it requests."""
+    from orchestration.definitions import defs
+
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    (request,) = schedule.evaluate_tick(build_schedule_context(instance=instance, scheduled_execution_time=at)).run_requests
+    assert request.run_config == REBUILD_UNCHANGED
+    job = defs.resolve_job_def(schedule.job_name)
+    return job.execute_in_process(run_config=request.run_config, tags=request.tags, instance=instance, raise_on_error=False)
+
+
+@pytest.mark.slow
+def test_the_daily_schedule_republishes_unchanged_sources_and_prunes_gx_results_of_versions_no_longer_kept(
+    built, pipeline_env: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")  # nothing changed: only the schedule's run config rebuilds
+    monkeypatch.setenv("AI_MARKET_KEEP_VERSIONS", "2")
+    instance = DagsterInstance.ephemeral()
+    before = published_fingerprint(pipeline_env)
+
+    first = _run_the_schedules_request(instance, datetime(2026, 1, 5, 6, 0, tzinfo=UTC))
+    assert first.success
+    assert "published/warehouse" in {e.asset_key.to_user_string() for e in first.get_asset_materialization_events()}
+    assert published_fingerprint(pipeline_env) != before
+
+    second = _run_the_schedules_request(instance, datetime(2026, 1, 6, 6, 0, tzinfo=UTC))
+    assert second.success
+    pruned = {e.asset_key.to_user_string(): e.materialization.metadata for e in second.get_asset_materialization_events()}
+    assert pruned["report/charts"]["gx_runs_pruned"].value == 1  # the session run's, whose version is no longer kept
+    runs = {first.run_id, second.run_id}
+    gx = pipeline_env.parent / "gx"
+    assert _stored_gx_runs(gx) == {"results": runs, "pages": runs}
+    assert built[0].run_id not in (gx / "data_docs" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.live
+def test_a_new_source_file_makes_the_daemons_sensor_launch_a_run_that_updates_the_marts(built, sources: SourceCopy, tmp_path: Path):
     made = deployment(tmp_path, built[1], sources.root)
-    daemon = made.start(
-        ["dagster-daemon", "run", "-m", "orchestration.definitions"],
-        "daemon",
-        AI_MARKET_SENSOR_INTERVAL_SECONDS="5",
-        AI_MARKET_SCHEDULE_CRON="* * * * *",  # a tick every minute
-    )
+    daemon = made.start(["dagster-daemon", "run", "-m", "orchestration.definitions"], "daemon", AI_MARKET_SENSOR_INTERVAL_SECONDS="5")
     try:
         # The sensor's first tick records the current files; only a change after it starts a run.
         def sensor_ticks() -> list:
@@ -38,7 +82,6 @@ def test_a_new_source_file_makes_the_sensor_run_update_the_marts_and_the_schedul
         new_document = add_one_document(sources.root, number=0, facts_per_document=6)
 
         sensor_run = wait_until(lambda: _runs_tagged(made, "dagster/sensor_name"), "the sensor to launch a run", timeout=120)[0]
-        wait_until(lambda: _runs_tagged(made, "dagster/schedule_name"), "the schedule to tick and launch a run", timeout=150)
         finished = wait_until(
             lambda: (run := made.instance().get_run_by_id(sensor_run.run_id)).is_finished and run, "the sensor's run to finish", timeout=300
         )

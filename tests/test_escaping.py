@@ -5,6 +5,7 @@ opened in headless Chromium, where a script in a subject must not run."""
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.gx_suites import load_suites, run_suite
 
@@ -34,6 +35,7 @@ def _shows_without_running(page_url: str, expected_text: str) -> None:
             browser.close()
 
 
+@pytest.mark.slow
 def test_a_subject_with_markup_is_stored_verbatim_drawn_and_shown_as_text(sources: SourceCopy, pipeline_env: Path):
     sources.edit_fact("d002.lu_patents_per_capita_rank_2023", subject=EVIL)
     result, _ = run_refresh()

@@ -38,6 +38,7 @@ def _a_build_database_of(sources: SourceCopy, published: Path) -> Path:
     return build
 
 
+@pytest.mark.slow
 def test_a_truncated_build_database_is_set_aside_and_the_run_rebuilds_it_from_the_sources(sources: SourceCopy, pipeline_env: Path):
     build = _a_build_database_of(sources, pipeline_env)
     os.truncate(build, 4096)  # as a full disk or a copy cut short leaves it
@@ -50,6 +51,7 @@ def test_a_truncated_build_database_is_set_aside_and_the_run_rebuilds_it_from_th
     assert published_run_id(pipeline_env) == result.run_id
 
 
+@pytest.mark.slow
 def test_a_damaged_block_in_the_build_database_is_set_aside_and_the_run_rebuilds_it(sources: SourceCopy, pipeline_env: Path):
     build = _a_build_database_of(sources, pipeline_env)
     with duckdb.connect(str(build)) as con:
@@ -69,6 +71,7 @@ def test_a_damaged_block_in_the_build_database_is_set_aside_and_the_run_rebuilds
     assert published_run_id(pipeline_env) == result.run_id
 
 
+@pytest.mark.slow
 def test_a_damaged_block_only_dbt_reads_is_set_aside_for_the_next_run_which_rebuilds_it(built, pipeline_env: Path):
     build = build_path(pipeline_env)
     shutil.copytree(build_path(built[1]).parent, build.parent)  # the build folder a successful run left
@@ -113,6 +116,7 @@ def _published_file_as_a_folder(layout: Layout) -> str:
     return "was a folder, not a link; it was moved to"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("breakage", [_current_as_a_folder, _current_pointing_at_no_version, _published_file_as_a_folder])
 def test_a_current_link_that_is_not_one_is_repaired_by_the_next_publish_which_says_so(breakage, pipeline_env: Path):
     layout = Layout(pipeline_env)
@@ -124,6 +128,7 @@ def test_a_current_link_that_is_not_one_is_repaired_by_the_next_publish_which_sa
     assert published_run_id(pipeline_env) == result.run_id  # BI's path resolves through the repaired links again
 
 
+@pytest.mark.slow
 def test_a_source_file_edited_while_the_ingest_reads_is_published_with_the_checksum_of_what_was_loaded(
     sources: SourceCopy, pipeline_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -162,6 +167,7 @@ def test_a_source_file_edited_while_the_ingest_reads_is_published_with_the_check
     assert published() == (original.decode().split('"title": "')[1].split('"')[0], hashlib.sha256(original).hexdigest())
 
 
+@pytest.mark.slow
 def test_a_fifo_in_the_sources_is_refused_at_once_and_leaves_the_writer_lock_free(built, sources: SourceCopy, tmp_path: Path):
     made = deployment(tmp_path, built[1], sources.root)
     (sources.root / "schemas" / "fact.schema.json").unlink()

@@ -15,7 +15,7 @@ from orchestration.ledger.changes import since_last_load
 from orchestration.ledger.ingest import ingest
 from orchestration.ledger.violations import SourceValidationError
 
-from .conftest import DOC_000, SourceCopy, rows_only_in_each, run_refresh
+from .conftest import DOC_000, SourceCopy, build_path, published_fingerprint, rows_only_in_each, run_refresh
 from .test_bad_input import CATALOGUE
 
 CODE = "code-under-test"
@@ -194,14 +194,22 @@ def _files_checked_anew(result) -> int:
     return facts.materialization.metadata["files_checked_anew"].value
 
 
-def test_the_pipelines_second_run_reads_only_the_changed_file_and_publishes_its_change(pipeline_env: Path, sources: SourceCopy):
-    first, _ = run_refresh()
-    assert first.success and _files_checked_anew(first) == 21  # the test's data folder has no build database yet
+@pytest.mark.slow
+def test_the_pipelines_next_run_reads_only_the_changed_file_and_rebuilds_and_publishes_its_change(
+    built, pipeline_env: Path, sources: SourceCopy, monkeypatch: pytest.MonkeyPatch
+):
+    assert _files_checked_anew(built[0]) == 21  # the session's run, on a data folder with no build database
+    shutil.copytree(build_path(built[1]).parent, build_path(pipeline_env).parent)  # the build folder that run left
+    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")  # the change itself must make the run build
+    before = published_fingerprint(pipeline_env)
     facts = sources.read_facts()
     facts[0]["note"] = "Curator's note added after the first publication."
     sources.write_facts(facts)
-    second, _ = run_refresh()
-    assert second.success and _files_checked_anew(second) == 1
+    result, _ = run_refresh()
+    assert result.success and _files_checked_anew(result) == 1
+    materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    assert {"raw/facts", "marts/facts", "published/warehouse"} <= materialized
+    assert published_fingerprint(pipeline_env) != before
     with duckdb.connect(str(pipeline_env), read_only=True) as published:
         note = published.execute("select note from marts.facts where fact_id = ?", [facts[0]["fact_id"]]).fetchone()[0]
     assert note == "Curator's note added after the first publication."

@@ -132,12 +132,14 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"incremental": database, "full": full, "claim_of_003_before": claim_before}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table", INCREMENTAL)
 def test_incremental_build_after_changes_equals_a_full_rebuild_but_for_the_unchanged_marked_document(rebuilt: dict, table: str):
     marked_rows, _ = marked(rebuilt["incremental"], table, DOC_002)
     assert differences(rebuilt["incremental"], rebuilt["full"], table) == (marked_rows, marked_rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table", INCREMENTAL)
 def test_only_documents_whose_inputs_changed_are_rebuilt(rebuilt: dict, table: str):
     rows_002, marked_002 = marked(rebuilt["incremental"], table, DOC_002)
@@ -148,6 +150,7 @@ def test_only_documents_whose_inputs_changed_are_rebuilt(rebuilt: dict, table: s
     assert rows_003 > 0 and marked_003 == 0
 
 
+@pytest.mark.slow
 def test_a_new_rate_converts_another_documents_amounts(rebuilt: dict):
     with duckdb.connect(str(rebuilt["incremental"]), read_only=True) as con:
         converted = con.execute(
@@ -158,12 +161,14 @@ def test_a_new_rate_converts_another_documents_amounts(rebuilt: dict):
     assert converted == (7, 7, NEW_DOC, "nearest_document")
 
 
+@pytest.mark.slow
 def test_a_claim_is_recomputed_when_the_other_document_it_reads_changes(rebuilt: dict):
     # a lower bound's recomputed value is its input: $56 billion, doubled in document 000 only
     assert rebuilt["claim_of_003_before"] == ("d000.genai_vc_funding_2024", 56e9)
     assert claim_of_003(rebuilt["incremental"]) == ("d000.genai_vc_funding_2024", 112e9)
 
 
+@pytest.mark.slow
 def test_a_removed_document_leaves_no_rows(rebuilt: dict):
     for table in INCREMENTAL:
         assert marked(rebuilt["incremental"], table, DOC_001) == (0, 0)

@@ -3,13 +3,13 @@ every figure once, figures of one measure family from two providers stand side b
 marts.figure_comparisons, and statistics that are not funding land in marts.indicators. The second
 provider is the test article 005 (the AI Index 2025, investment data by Quid)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytest import approx
 
-from .conftest import _query, failure_text, run_refresh, sources_with_articles
+from .conftest import sources_with_articles
 
 DOC_000 = "000_0abe4671bbdbf48d"
 DOC_001 = "001_55f767c75a51dedd"
@@ -25,18 +25,10 @@ SUM_BY_MEASURE_AND_PROVIDER = """
 
 
 @pytest.fixture(scope="module")
-def with_article_005(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], list[tuple]]]:
-    """A full run of the pipeline on the seeds plus article 005; queries its published warehouse."""
-    root = tmp_path_factory.mktemp("with_005")
-    sources = sources_with_articles(root / "sources", DOC_005)
-    data = root / "data"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AI_MARKET_SOURCES", str(sources.root))
-        patch.setenv("AI_MARKET_DATA_DIR", str(data))
-        patch.setenv("AI_MARKET_DUCKDB", str(data / "ai_market.duckdb"))
-        result, _ = run_refresh()
-        assert result.success, failure_text(result)
-        yield _query(data / "ai_market.duckdb")
+def with_article_005(with_test_articles) -> Callable[[str], list[tuple]]:
+    """The published warehouse of a full run on the seeds plus article 005 (and article 004, whose
+    2025 Korean figures share no measure, period or provider with these tests' figures)."""
+    return with_test_articles
 
 
 def test_seed_funding_summed_by_measure_and_provider_counts_every_figure_once(query):
@@ -82,6 +74,7 @@ def test_every_seed_amount_and_count_names_its_measure_and_provider(query):
     }
 
 
+@pytest.mark.slow
 def test_figure_comparisons_put_pitchbook_beside_quid_and_qiming_inside_pitchbook(with_article_005):
     rows = {
         (left, right): rest
@@ -121,6 +114,7 @@ def test_figure_comparisons_put_pitchbook_beside_quid_and_qiming_inside_pitchboo
     }
 
 
+@pytest.mark.slow
 def test_a_second_provider_adds_its_own_rows_and_no_grouped_sum_mixes_them(with_article_005):
     sums = {
         (measure, provider): usd
@@ -144,6 +138,7 @@ def test_a_second_provider_adds_its_own_rows_and_no_grouped_sum_mixes_them(with_
     }
 
 
+@pytest.mark.slow
 def test_a_growth_stated_without_its_base_stands_beside_its_figure(with_article_005):
     rows = with_article_005(
         "select amount_usd, stated_amount_growth_yoy, amount_growth_yoy from marts.funding_by_period "
@@ -155,6 +150,7 @@ def test_a_growth_stated_without_its_base_stands_beside_its_figure(with_article_
     ) == [("unverifiable", "d005.genai_private_investment_2024")]
 
 
+@pytest.mark.slow
 def test_indicators_show_the_share_of_organizations_using_ai_as_a_fraction(with_article_005):
     assert with_article_005(
         "select subject, measure, data_provider, region, period, value, figure, document_id, fact_id from marts.indicators"

@@ -4,34 +4,20 @@ its half, a share of three named rounds in the half's total, and a deal-count gr
 
 from collections.abc import Callable
 
-import duckdb
 import pytest
-
-from .conftest import run_refresh, sources_with_articles
 
 DOC_004 = "004_korea_h1_2025"
 approx = pytest.approx
 
 
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
-def korea(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple]]:
-    """One full run on the seeds and article 004; queries its published warehouse."""
-    folder = tmp_path_factory.mktemp("korea")
-    root = folder / "sources"
-    sources_with_articles(root, DOC_004)
-    published = folder / "data" / "ai_market.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AI_MARKET_SOURCES", str(root))
-        patch.setenv("AI_MARKET_DATA_DIR", str(published.parent))
-        patch.setenv("AI_MARKET_DUCKDB", str(published))
-        result, _ = run_refresh()
-    assert result.success
-
-    def query(sql: str) -> list[tuple]:
-        with duckdb.connect(str(published), read_only=True) as con:
-            return con.execute(sql).fetchall()
-
-    return query
+def korea(with_test_articles) -> Callable[[str], list[tuple]]:
+    """The published warehouse of a full run on the seeds plus article 004 (and article 005, which
+    test_measures.py reads from the same run)."""
+    return with_test_articles
 
 
 def audit(query, fact_id: str) -> tuple:

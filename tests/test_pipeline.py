@@ -228,12 +228,13 @@ class _Webhook(BaseHTTPRequestHandler):
         pass
 
 
-def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothing_is_published(
+@pytest.mark.slow
+def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_naming_the_claim_file_and_line_and_nothing_is_published(
     sources: SourceCopy, pipeline_env: Path, monkeypatch
 ):
-    # The curator now claims 192% is right; the arithmetic says 92.44%: the claim-audit gate must stop the run.
+    # The curator now reads "29%" as right; 885 / 691 - 1 = 28.08% says it is not: the claim-audit gate must stop the run.
     before = published_fingerprint(pipeline_env)
-    sources.edit_fact("d000.genai_vc_funding_growth_2024", audit={"expected_status": "consistent", "why": "taken at face value"})
+    line = sources.edit_fact("d000.genai_vc_deals_growth_2024", audit={"expected_status": "consistent", "why": "taken at face value"})
     result, instance = run_refresh()
     assert not result.success
     assert "marts/claim_audit" in {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
@@ -247,6 +248,35 @@ def test_gx_gate_fails_the_run_when_the_audit_contradicts_the_curator_and_nothin
     assert page.relative_to(site).as_posix() in (site / "index.html").read_text(encoding="utf-8")  # rendered by the failing gate
     passed = {e.check_name for e in result.get_asset_check_evaluations() if e.passed}
     assert "gx_funding_by_period" in passed  # the other gates still ran and passed
+
+    # The failed check, the run log and the summary name the claim, its file and line, once.
+    facts = f"facts/{DOC_000}.jsonl"
+    named = (
+        f"claim_fact_id d000.genai_vc_deals_growth_2024 ({facts} line {line}): stated_figure 29%, stated_value 0.29, "
+        "recomputed_value 0.280753, status inconsistent, expected_status consistent"
+    )
+    failure = f"expect_column_pair_values_to_be_equal(status,expected_status): 1 row(s) failed: {named}"
+    assert check.description == failure
+    (row,) = [r.data for r in check.metadata["failed_rows"].value.records]
+    assert row == {
+        "expectation": "expect_column_pair_values_to_be_equal",
+        "column": "status,expected_status",
+        "claim_fact_id": "d000.genai_vc_deals_growth_2024",
+        "source_file": facts,
+        "source_line": line,
+        "stated_figure": "29%",
+        "stated_value": 0.29,
+        "recomputed_value": approx(885 / 691 - 1),
+        "status": "inconsistent",
+        "expected_status": "consistent",
+        "found": "",
+    }
+    assert f"GX suite claim_audit failed: {failure}" in [entry.user_message for entry in instance.all_logs(result.run_id)]
+    from orchestration.summary import failure_summary
+
+    summary = failure_summary(instance, result.run_id)
+    assert summary[1:3] == [f"gate marts/claim_audit:gx_claim_audit: {failure}", summary[2]]
+    assert sum(named in text for text in summary) == 1
 
     # The run recorded its own alert; the sensor delivers it.
     from orchestration.alerts import alerts_path, deliveries_path
@@ -286,6 +316,7 @@ def test_every_model_and_every_built_column_is_documented(build_query):
     assert undocumented == []
 
 
+@pytest.mark.slow
 def test_a_currency_pair_that_disagrees_fails_dbt_tests_skips_the_marts_after_it_and_publishes_nothing(
     sources: SourceCopy, pipeline_env: Path
 ):

@@ -121,20 +121,7 @@ def test_pruning_keeps_gx_results_from_the_oldest_kept_versions_run_on_failed_ru
     assert prune_validations(tmp_path / "gx", {"run-0"}) == [], "no cut without a kept run's result to cut at"
 
 
-def test_the_report_prunes_gx_results_of_runs_whose_versions_were_pruned(built, pipeline_env: Path, monkeypatch: pytest.MonkeyPatch):
-    session_run = built[0].run_id
-    monkeypatch.setenv("AI_MARKET_KEEP_VERSIONS", "2")
-    second, _ = run_refresh()
-    third, _ = run_refresh()
-    assert second.success and third.success
-    pruned = {e.asset_key.to_user_string(): e.materialization.metadata for e in third.get_asset_materialization_events()}
-    assert pruned["report/charts"]["gx_runs_pruned"].value == 1
-    runs = {second.run_id, third.run_id}
-    gx = pipeline_env.parent / "gx"
-    assert _stored_runs(gx) == {"results": runs, "pages": runs}
-    assert session_run not in (gx / "data_docs" / "index.html").read_text(encoding="utf-8")
-
-
+@pytest.mark.slow
 def test_dbt_docs_job_writes_the_static_site_with_lineage(built, monkeypatch):
     _, published = built
     monkeypatch.setenv("AI_MARKET_DATA_DIR", str(published.parent))
@@ -197,6 +184,7 @@ def _drawn_version(report: Path) -> str:
     return chart_data(report)["about"]["version_id"]
 
 
+@pytest.mark.slow
 def test_a_period_with_a_deal_count_and_no_amount_runs_green_and_draws_the_charts(sources: SourceCopy, pipeline_env: Path):
     add_an_article_with_a_deal_count_and_no_amount(sources)
     result, _ = run_refresh()
@@ -213,6 +201,7 @@ def test_a_period_with_a_deal_count_and_no_amount_runs_green_and_draws_the_chart
     assert (report / "funding_by_period.png").read_bytes().startswith(PNG_SIGNATURE)
 
 
+@pytest.mark.slow
 def test_a_report_missing_after_publish_is_redrawn_by_the_next_run(pipeline_env: Path):
     from orchestration.provenance import unchanged_before_a_run
 

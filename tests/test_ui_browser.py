@@ -9,6 +9,8 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from .conftest import PROJECT, SourceCopy
 from .live import deployment, execute_job, free_port, stop_group, wait_until
 
@@ -54,6 +56,7 @@ def _text_when(page, condition, what: str, timeout: float = 90) -> str:
     return wait_until(lambda: (text := page.inner_text("body")) and condition(text) and text, what, timeout=timeout, interval=1)
 
 
+@pytest.mark.live
 def test_ui_shows_every_asset_and_check_green_then_the_failed_gate_and_its_expectation(built, sources: SourceCopy, tmp_path: Path):
     from playwright.sync_api import sync_playwright
 

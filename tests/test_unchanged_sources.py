@@ -5,13 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.schedules import REBUILD_UNCHANGED
-
-from .conftest import SourceCopy, published_fingerprint, run_refresh
+from .conftest import published_fingerprint, run_refresh
 
 
 @pytest.fixture
-def no_forced_rebuild(pipeline_env: Path) -> Path:
+def no_forced_rebuild(pipeline_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")
     return pipeline_env
 
 
@@ -25,7 +24,7 @@ def _log_messages(result, instance) -> str:
 
 def test_rerun_with_nothing_changed_skips_models_gates_and_publish(no_forced_rebuild: Path):
     before = published_fingerprint(no_forced_rebuild)
-    result, instance = run_refresh(run_config={})
+    result, instance = run_refresh()
     assert result.success
     assert _materialized(result) == set()
     assert not result.get_asset_check_evaluations()
@@ -33,22 +32,3 @@ def test_rerun_with_nothing_changed_skips_models_gates_and_publish(no_forced_reb
         _log_messages(result, instance)
     )
     assert published_fingerprint(no_forced_rebuild) == before
-
-
-def test_a_changed_source_file_is_validated_rebuilt_and_published(no_forced_rebuild: Path, sources: SourceCopy):
-    before = published_fingerprint(no_forced_rebuild)
-    facts = sources.read_facts()
-    facts[0]["note"] = "Curator's note added after the first publication."
-    sources.write_facts(facts)
-    result, _ = run_refresh(run_config={})
-    assert result.success
-    assert {"raw/facts", "marts/facts", "published/warehouse"} <= _materialized(result)
-    assert published_fingerprint(no_forced_rebuild) != before
-
-
-def test_the_daily_schedule_rebuilds_and_republishes_even_when_nothing_changed(no_forced_rebuild: Path):
-    before = published_fingerprint(no_forced_rebuild)
-    result, _ = run_refresh(run_config=REBUILD_UNCHANGED)
-    assert result.success
-    assert "published/warehouse" in _materialized(result)
-    assert published_fingerprint(no_forced_rebuild) != before
