@@ -7,6 +7,7 @@ from . import settings
 from .alerts import RunAlerts
 from .gx_suites import build_data_docs_index, prune_validations
 from .ledger import charts, publishing
+from .provenance import step_code
 from .publish import PUBLISHED_KEY
 
 
@@ -24,6 +25,7 @@ def report_charts(context: AssetExecutionContext, alerts: RunAlerts) -> Material
         drawn = charts.collect(con)
         cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")
         about = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+    about["report_code_sha256"] = step_code("report")  # a change to the report's code draws it again, and only it
     context.log.info(f"drawing {len(drawn)} charts of version {about['version_id']}")
     files = charts.write_report(drawn, settings.report_dir(), about)
     layout = publishing.Layout(settings.warehouse_path())
