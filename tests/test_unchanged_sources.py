@@ -138,10 +138,11 @@ def test_a_chart_code_change_redraws_only_the_report(no_forced_rebuild: Path, tm
     assert refresh.refresh(rebuild_unchanged=False, verbose=True) == 0
     with DagsterInstance.get() as instance:
         (run,) = instance.get_runs()
-        materialized = {e.asset_key.to_user_string() for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)}
+        events = instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
+        materialized = {e.dagster_event.asset_key.to_user_string() for e in events}
         steps = {e.step_key for e in instance.all_logs(run.run_id, of_type=DagsterEventType.STEP_START)}
     # no source file read, no dbt, no gate, no publish: the same version, drawn by the new code
-    assert (materialized, steps) == ({"report/charts"}, {"report_charts"})
+    assert (materialized, steps) == ({"report/charts"}, {"report__charts"})
     assert published_fingerprint(no_forced_rebuild) == before
     drawn = json.loads((settings.report_dir() / "chart_data.json").read_text(encoding="utf-8"))
     assert drawn["about"]["report_code_sha256"] == provenance.step_code("report")
