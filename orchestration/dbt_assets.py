@@ -8,10 +8,10 @@ from typing import Any
 from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetSpec, Failure, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from . import settings
+from . import dbt_state, settings
 from .alerts import RunAlerts
 from .metadata import metadata_table
-from .provenance import code_sha256
+from .provenance import step_code
 from .resources import Warehouse, dbt_project
 from .schedules import DAILY_FRESHNESS
 
@@ -84,13 +84,18 @@ def _import_in_background(*modules: str) -> None:
     threading.Thread(target=lambda: [importlib.import_module(m) for m in modules], name="warm-imports", daemon=True).start()
 
 
-def _build_arguments(code: str, warehouse: Warehouse) -> list[str]:
-    """`dbt build`, with --full-refresh unless the last successful build of every model in this
-    build database ran this very code: incremental models know which documents changed, not which
-    models did."""
-    marker = warehouse.settings.dbt_built_code_marker()
-    same_code = marker.is_file() and marker.read_text(encoding="utf-8").strip() == code
-    return ["build"] if same_code else ["build", "--full-refresh"]
+def _plan_build(context: AssetExecutionContext, warehouse: Warehouse, ingest_code: str) -> dbt_state.Plan:
+    """`dbt build`, with --full-refresh when nothing vouches for the incremental models' rows, else
+    after dropping the incremental models that changed or come after a model that did
+    (dbt_state.py); those not in this run's selection are left as they are."""
+    plan = dbt_state.plan(dbt_project.manifest_path, ingest_code, dbt_state.state_dir(warehouse.build()))
+    selected = {".".join(key.path) for key in context.selected_asset_keys}
+    dropped = tuple(relation for relation in plan.rebuilt if relation in selected)
+    if dropped:
+        with warehouse.connect() as con:
+            dbt_state.drop_for_rebuild(con, dropped)
+    context.log.info(f"{plan.why}; running dbt {' '.join(plan.arguments)}")
+    return plan
 
 
 @dbt_assets(
@@ -107,9 +112,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     inputs they use) changed are rebuilt; every dbt test still runs over every row."""
     warehouse.settings.export_for_dbt()
     _import_in_background("great_expectations", "pandas", "matplotlib.figure", "matplotlib.backends.backend_agg")
-    code = code_sha256()
-    arguments = _build_arguments(code, warehouse)
-    invocation = dbt.cli(arguments, context=context, raise_on_error=False, target_path=warehouse.settings.dbt_target_path())
+    ingest_code = step_code("ingest")
+    plan = _plan_build(context, warehouse, ingest_code)
+    invocation = dbt.cli(plan.arguments, context=context, raise_on_error=False, target_path=warehouse.settings.dbt_target_path())
     outputs, failed = [], []
     for event in _passing_through(context, invocation.stream(), outputs):
         if isinstance(event, AssetCheckResult) and not event.passed:
@@ -118,7 +123,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     yield from _with_table_metadata(context, outputs, warehouse)
     if invocation.is_successful() and not context.is_subset:
         # only a build of every model vouches that no incremental model holds rows of older code
-        warehouse.settings.dbt_built_code_marker().write_text(code + "\n", encoding="utf-8")
+        dbt_state.remember(warehouse.settings.dbt_target_path(), ingest_code, dbt_state.state_dir(warehouse.build()))
     if not invocation.is_successful():
         # dbt reads the incremental models of earlier runs; if it failed on a damaged block of them,
         # every later build would too, so the database is set aside for the next run to rebuild.

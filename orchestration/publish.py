@@ -23,7 +23,7 @@ from .dbt_assets import dbt_models
 from .ledger import publishing
 from .ledger.publishing import MetaTable
 from .metadata import metadata_table
-from .provenance import BUILD_INPUTS, build_inputs, code_version
+from .provenance import BUILD_INPUTS, STEP_COLUMNS, build_inputs, code_version, step_hashes
 from .resources import Warehouse
 from .schedules import DAILY_FRESHNESS
 
@@ -81,7 +81,7 @@ def _refusals(context: AssetExecutionContext, gates: list[Gate], built: set[Asse
 def self_description(run_id: str, version_id: str, published_at: datetime, marts: list[str], gates: list[Gate]) -> list[MetaTable]:
     """The meta schema of a published version: what it is, what it was built from, what judged it."""
     commit, dirty, code_sha256 = code_version()
-    inputs = build_inputs(code_sha256)
+    inputs, steps = build_inputs(code_sha256), step_hashes()
     publication = (
         run_id,
         version_id,
@@ -92,13 +92,16 @@ def self_description(run_id: str, version_id: str, published_at: datetime, marts
         len(marts),
         len(gates),
         sum(g.passed for g in gates),
+        *(steps[column] for column in STEP_COLUMNS),
     )
     return [
         MetaTable(
             "publication",
             "run_id varchar not null, version_id varchar not null, published_at_utc timestamp not null, "
             "code_git_commit varchar, code_git_dirty boolean, code_sha256 varchar not null, dagster_version varchar, "
-            "dbt_version varchar, duckdb_version varchar, storage_version varchar, marts integer, gates integer, gates_passed integer",
+            "dbt_version varchar, duckdb_version varchar, storage_version varchar, marts integer, gates integer, gates_passed integer, "
+            # each step's code, with what it imports (provenance.STEPS); after the older columns, so their readers are unaffected
+            + ", ".join(f"{column} varchar" for column in STEP_COLUMNS),
             rows=[publication],
         ),
         MetaTable(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import settings
-from .provenance import unchanged_before_a_run
+from .provenance import before_a_run
 
 # Dagster's own Python loggers write straight to the terminal (e.g. a blocking check of a skipped
 # step "emitted no result"); what they say is in the run's event log.
@@ -66,7 +66,8 @@ def _say(lines: list[str], out: TextIO = sys.stdout) -> None:
 
 
 def refresh(rebuild_unchanged: bool, verbose: bool) -> int:
-    if not rebuild_unchanged and (message := unchanged_before_a_run()):
+    message, only_the_report = (None, False) if rebuild_unchanged else before_a_run()
+    if message:
         from .summary import unchanged_summary
 
         _say(unchanged_summary(message))
@@ -74,7 +75,7 @@ def refresh(rebuild_unchanged: bool, verbose: bool) -> int:
     from .home import limit_writer_pool, prepare_dagster_home
 
     prepare_dagster_home()
-    from dagster import DagsterInstance
+    from dagster import AssetKey, DagsterInstance
 
     from .definitions import defs
     from .progress import Progress
@@ -90,7 +91,11 @@ def refresh(rebuild_unchanged: bool, verbose: bool) -> int:
         limit_writer_pool(instance)
         instance.add_event_listener(run_id, Progress(terminal))
         job = defs.resolve_job_def("refresh_warehouse")
-        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, run_id=run_id)
+        # only the report's code changed: the published version is drawn again, nothing else runs
+        selection = [AssetKey(["report", "charts"])] if only_the_report else None
+        result = job.execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False, run_id=run_id, asset_selection=selection
+        )
         published = any(e.asset_key.path == ["published", "warehouse"] for e in result.get_asset_materialization_events())
         _say(success_summary(run_id, published) if result.success else failure_summary(instance, run_id), terminal)
     return 0 if result.success else 1

@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from .alerts import RunAlerts
 from .gx_suites import build_data_docs_index, prune_validations
 from .ledger import charts
+from .provenance import step_code
 from .publish import PUBLISHED_KEY
 from .resources import LedgerSettings
 
@@ -25,6 +26,7 @@ def report_charts(context: AssetExecutionContext, settings: LedgerSettings, aler
         drawn = charts.collect(con)
         cursor = con.execute("select run_id, version_id, published_at_utc from meta.publication")
         about = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+    about["report_code_sha256"] = step_code("report")  # a change to the report's code draws it again, and only it
     context.log.info(f"drawing {len(drawn)} charts of version {about['version_id']}")
     files = charts.write_report(drawn, settings.report_dir(), about)
     layout = settings.layout()

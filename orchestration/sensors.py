@@ -2,35 +2,138 @@
 the alerts that failed runs recorded (alerts.py)."""
 
 import hashlib
+import json
 import os
+import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from . import alerts
 from . import settings as environment
 from .jobs import refresh_warehouse
+from .ledger.reading import sha256_files
 from .resources import LedgerSettings
 
 # Dagster needs the interval when it loads the definitions, so it is read then (a change takes a reload).
 INTERVAL_SECONDS = environment.sensor_interval_seconds()
+# Names DuckDB's reader takes literally (read_blob reads others as glob patterns); a file with any
+# other name is refused by the run, so its size and modification time stand in for its content.
+PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A digest of every entry under the source folder, by relative path and kind, and of every
+    regular file's content; `entries` holds, by relative path, [kind, mtime_ns, size, sha256 or
+    other content marker], which the next fingerprint trusts for the files whose size and
+    modification time are unchanged; `hashed` counts the files hashed for this one."""
+
+    digest: str
+    entries: dict[str, list]
+    hashed: int
+
+
+def _entries(folder: str, parts: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], os.stat_result | OSError]]:
+    """(path parts, lstat or the error) of everything under `folder`, recursively, links not followed."""
+    found = []
+    try:
+        listed = list(os.scandir(folder))
+    except OSError:  # gone or unreadable since its parent was listed: itself is recorded by the parent
+        return found
+    for entry in listed:
+        try:
+            status: os.stat_result | OSError = entry.stat(follow_symlinks=False)
+        except OSError as error:
+            status = error
+        found.append(((*parts, entry.name), status))
+        if isinstance(status, os.stat_result) and stat.S_ISDIR(status.st_mode):
+            found += _entries(entry.path, (*parts, entry.name))
+    return found
+
+
+def _listing(sources: Path) -> dict[str, tuple[int, int, int, str]]:
+    """(kind, mtime_ns, size, content marker if known without reading) of every entry, in the order
+    of their paths' parts."""
+    found = {}
+    for parts, status in sorted(_entries(str(sources)), key=lambda entry: entry[0]):
+        name = "/".join(parts)
+        if isinstance(status, OSError):  # gone since it was listed: the run will say so
+            found[name] = (0, 0, 0, str(status.errno))
+            continue
+        kind = stat.S_IFMT(status.st_mode)
+        plain = all(PLAIN_NAME.match(part) for part in parts)
+        marker = "" if kind == stat.S_IFREG and plain else (f"{status.st_mtime_ns}:{status.st_size}" if kind == stat.S_IFREG else "-")
+        found[name] = (kind, status.st_mtime_ns, status.st_size, marker)
+    return found
+
+
+def _sha256(sources: Path, names: list[str]) -> dict[str, str]:
+    """sha256 of the named files, with reading.sha256_files; a file that cannot be read (it went,
+    or lost its permissions) gets a marker instead, so the fingerprint changes and the run says why."""
+    if not names:
+        return {}
+    with duckdb.connect() as con:
+        con.execute("set enable_progress_bar = false")  # the sensor's output is its SkipReason
+        try:
+            sha256_files(con, [str(sources / name) for name in names])
+        except duckdb.IOException:
+            return {name: hashed for one in names for name, hashed in _sha256_one(con, sources, one).items()}
+        prefix = len(str(sources)) + 1
+        return {filename[prefix:]: sha256 for filename, sha256 in con.execute("select filename, sha256 from hashed_files").fetchall()}
+
+
+def _sha256_one(con: duckdb.DuckDBPyConnection, sources: Path, name: str) -> dict[str, str]:
+    try:
+        sha256_files(con, [str(sources / name)])
+    except duckdb.IOException:
+        return {name: "unreadable"}
+    return {name: con.execute("select sha256 from hashed_files").fetchone()[0]}
+
+
+def fingerprint_sources(sources: Path, known: dict[str, list] | None = None) -> Fingerprint:
+    """The fingerprint of the tree at `sources`. Regular files listed in `known` (a previous
+    fingerprint's entries) with the same size and modification time keep their sha256; the others
+    are hashed. So touching a file hashes it again but changes nothing; a new, changed or removed
+    file changes the digest, and so does a link, a folder or a FIFO put there (which the run then
+    refuses). Nothing but regular files is opened, and no link is followed."""
+    known = known or {}
+    listing = _listing(sources)
+    content = {}
+    for name, (kind, mtime_ns, size, marker) in listing.items():
+        before = known.get(name)
+        if marker == "" and before and before[:3] == [kind, mtime_ns, size]:
+            content[name] = before[3]
+        elif marker:
+            content[name] = marker
+    to_hash = [name for name, (_, _, _, marker) in listing.items() if marker == "" and name not in content]
+    content |= _sha256(sources, to_hash)
+    digest = hashlib.sha256()
+    for name, (kind, _, _, _) in listing.items():
+        # a file's digest as bytes, as the sensor's earlier cursors were made: they stay valid
+        value = bytes.fromhex(content[name]) if len(content[name]) == 64 and kind == stat.S_IFREG else content[name].encode()
+        digest.update(f"{name}\0{kind}\0".encode() + (b"" if kind not in (0, stat.S_IFREG) else value))
+    entries = {name: [kind, mtime_ns, size, content[name]] for name, (kind, mtime_ns, size, _) in listing.items()}
+    return Fingerprint(digest.hexdigest(), entries, len(to_hash))
 
 
 def source_fingerprint(sources: Path) -> str:
-    """A digest of every entry under the source folder, by relative path and kind, and of every
-    regular file's content: a new, changed or removed file changes it, and so does a link, a folder
-    or a FIFO put there (which the run then refuses); touching a file without changing it does not.
-    Nothing but regular files is opened, and no link is followed."""
-    digest = hashlib.sha256()
-    for path in sorted(sources.rglob("*")):
-        try:
-            mode = os.lstat(path).st_mode
-            content = hashlib.sha256(path.read_bytes()).digest() if stat.S_ISREG(mode) else b""
-        except OSError as error:  # gone since it was listed, or unreadable: the run will say which
-            mode, content = 0, str(error.errno).encode()
-        digest.update(f"{path.relative_to(sources)}\0{stat.S_IFMT(mode)}\0".encode() + content)
-    return digest.hexdigest()
+    """The digest of fingerprint_sources, every file hashed."""
+    return fingerprint_sources(sources).digest
+
+
+def _cursor(text: str | None) -> tuple[str | None, dict[str, list]]:
+    """(digest, entries) of the sensor's cursor: JSON since entries are kept; a bare digest before."""
+    if not text:
+        return None, {}
+    try:
+        recorded = json.loads(text)
+    except ValueError:
+        return text, {}
+    return (recorded.get("digest"), recorded.get("entries", {})) if isinstance(recorded, dict) else (text, {})
 
 
 @sensor(
@@ -41,14 +144,15 @@ def source_fingerprint(sources: Path) -> str:
     description="Starts a refresh when anything under sources/ is added, changed or removed.",
 )
 def source_files_changed(context: SensorEvaluationContext, settings: LedgerSettings):
-    fingerprint = source_fingerprint(settings.sources())
-    if context.cursor == fingerprint:
-        return SkipReason("source files unchanged")
-    previous = context.cursor
-    context.update_cursor(fingerprint)
+    previous, known = _cursor(context.cursor)
+    fingerprint = fingerprint_sources(settings.sources(), known)
+    if fingerprint.entries != known:
+        context.update_cursor(json.dumps({"digest": fingerprint.digest, "entries": fingerprint.entries}, separators=(",", ":")))
+    if previous == fingerprint.digest:
+        return SkipReason(f"source files unchanged ({fingerprint.hashed} of {len(fingerprint.entries)} hashed anew)")
     if previous is None:
-        return SkipReason(f"recorded the current source files ({fingerprint[:12]}); changes from now on start a run")
-    return RunRequest(run_key=fingerprint, tags={"ai_market/trigger": "source_files_changed"})
+        return SkipReason(f"recorded the current source files ({fingerprint.digest[:12]}); changes from now on start a run")
+    return RunRequest(run_key=fingerprint.digest, tags={"ai_market/trigger": "source_files_changed"})
 
 
 @sensor(

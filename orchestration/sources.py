@@ -18,7 +18,7 @@ from .ledger.faults import pause_point
 from .ledger.ingest import hash_sources, ingest
 from .ledger.violations import SourceValidationError
 from .metadata import metadata_table
-from .provenance import code_sha256, nothing_to_do, unchanged_publication
+from .provenance import nothing_to_do, step_hashes, unchanged_publication
 from .resources import Warehouse
 
 RAW_TABLES = {
@@ -64,14 +64,15 @@ def _validate_and_load(context: AssetExecutionContext, config: IngestConfig, war
     sources = warehouse.settings.sources()
     with warehouse.connect() as con:
         try:
-            files, code = hash_sources(con, sources), code_sha256()
-            unchanged = unchanged_publication(warehouse.layout(), files, code)
+            files, steps = hash_sources(con, sources), step_hashes()
+            unchanged = unchanged_publication(warehouse.layout(), files, steps)
             if unchanged and not config.rebuild_unchanged:
                 context.log.info(nothing_to_do(len(files), unchanged))
                 return None
             pause_point("ingest:hashed")
             context.log.info(f"Validating and loading {sources} into the build database {warehouse.build()}")
-            summary = ingest(con, sources, hashed=True, code_sha256=code)
+            # the ingest's own code, not all code, decides whether unchanged files are read again
+            summary = ingest(con, sources, hashed=True, code_sha256=steps["ingest_code_sha256"])
         except SourceValidationError as error:
             raise _failure(error) from None
         return summary, {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in RAW_TABLES}, files
@@ -93,10 +94,11 @@ def ingest_sources(context: AssetExecutionContext, config: IngestConfig, warehou
     brings the raw schema up to date in one transaction. A bad file fails the run naming file, row,
     field and rule, and leaves every published table as it was.
 
-    Files unchanged since the last load into the build database by the same code are not read or
+    Files unchanged since the last load into the build database by the same ingest code (the
+    ledger's checks; a change to the models, gates or report does not count) are not read or
     checked line by line again; the rules across files still run over every row.
 
-    If the source files, the code and the tool versions are exactly those the current published
+    If the source files, each step's code and the tool versions are exactly those the current published
     version was built and gated from, the run stops here: nothing downstream would change."""
     try:
         loaded = _validate_and_load(context, config, warehouse)

@@ -47,7 +47,6 @@ def _run_the_schedules_request(instance: DagsterInstance, at: datetime):
 def test_the_daily_schedule_republishes_unchanged_sources_and_prunes_gx_results_of_versions_no_longer_kept(
     built, pipeline_env: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")  # nothing changed: only the schedule's run config rebuilds
     monkeypatch.setenv("AI_MARKET_KEEP_VERSIONS", "2")
     instance = DagsterInstance.ephemeral()
     before = published_fingerprint(pipeline_env)

@@ -200,12 +200,11 @@ def test_the_pipelines_next_run_reads_only_the_changed_file_and_rebuilds_and_pub
 ):
     assert _files_checked_anew(built[0]) == 21  # the session's run, on a data folder with no build database
     shutil.copytree(build_path(built[1]).parent, build_path(pipeline_env).parent)  # the build folder that run left
-    monkeypatch.delenv("AI_MARKET_REBUILD_UNCHANGED")  # the change itself must make the run build
     before = published_fingerprint(pipeline_env)
     facts = sources.read_facts()
     facts[0]["note"] = "Curator's note added after the first publication."
     sources.write_facts(facts)
-    result, _ = run_refresh()
+    result, _ = run_refresh(run_config={})  # the change itself must make the run build
     assert result.success and _files_checked_anew(result) == 1
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
     assert {"raw/facts", "marts/facts", "published/warehouse"} <= materialized

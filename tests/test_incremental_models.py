@@ -1,7 +1,9 @@
 """The incremental models (int_facts_in_usd, int_claims_recomputed, marts.facts) rebuild only the
 documents whose sources, or the rates and claim inputs they use, changed, and end up exactly equal
-to a full rebuild. Real ingest, real dbt, real DuckDB files."""
+to a full rebuild; a changed model is rebuilt in full with the incremental models after it, and no
+other. Real ingest, real dbt, real DuckDB files."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration import dbt_state
 from orchestration.ledger.ingest import ingest
 
 from .conftest import DOC_000, PROJECT, SOURCES, build_path, rows_only_in_each
@@ -174,23 +177,89 @@ def test_a_removed_document_leaves_no_rows(rebuilt: dict):
         assert marked(rebuilt["incremental"], table, DOC_001) == (0, 0)
 
 
-def test_a_build_after_a_code_change_is_a_full_refresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from orchestration import settings
-    from orchestration.dbt_assets import _build_arguments
-
-    monkeypatch.setenv("AI_MARKET_BUILD_DUCKDB", str(tmp_path / "ai_market.duckdb"))
-    assert _build_arguments("code-1") == ["build", "--full-refresh"]  # nothing built here yet
-    settings.dbt_built_code_marker().write_text("code-1\n", encoding="utf-8")
-    assert _build_arguments("code-1") == ["build"]
-    assert _build_arguments("code-2") == ["build", "--full-refresh"]
+def dbt_in(project: Path, database: Path, target: Path, *arguments: str) -> None:
+    """dbt on the project copy at `project`, into `database`, with artifacts in `target`."""
+    env = {**os.environ, "AI_MARKET_DBT_BUILD_PATH": str(database)}
+    command = [str(DBT), *arguments, "--quiet", "--project-dir", str(project), "--profiles-dir", str(project), "--target-path", str(target)]
+    subprocess.run(command, cwd=PROJECT, env=env, check=True)
 
 
-def test_a_successful_pipeline_run_records_the_code_it_built_with(built):
-    from orchestration.provenance import code_sha256
+def append_comment(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n-- reviewed\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def one_model_changed(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A build of every model, its state kept; then one model's SQL (int_facts_in_usd) changes and
+    the models are built again as the pipeline builds them: the changed model and the incremental
+    models after it dropped (dbt_state.plan), the rest incremental."""
+    root = tmp_path_factory.mktemp("one_model")
+    project, target, state = root / "dbt_project", root / "target", root / "dbt_state"
+    for folder in ("models", "macros", "tests"):
+        shutil.copytree(PROJECT / "dbt_project" / folder, project / folder)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copyfile(PROJECT / "dbt_project" / name, project / name)
+    database = root / "build" / "ai_market.duckdb"
+    database.parent.mkdir()
+    with duckdb.connect(str(database)) as con:
+        ingest(con, SOURCES)
+    dbt_in(project, database, target, "run")
+    dbt_state.remember(target, "ingest-code", state)
+    leave_a_mark(database, DOC_002)
+    append_comment(project / "models" / "intermediate" / "int_facts_in_usd.sql")
+    dbt_in(project, database, target, "parse")
+    plan = dbt_state.plan(target / "manifest.json", "ingest-code", state)
+    with duckdb.connect(str(database)) as con:
+        dbt_state.drop_for_rebuild(con, plan.rebuilt)
+    dbt_in(project, database, target, "run")  # as `build` does, without its tests
+    macros = project / "macros" / "incremental_by_document.sql"
+    # inside a macro's body: text between macros belongs to none
+    macros.write_text(
+        macros.read_text(encoding="utf-8").replace(
+            "{% macro documents_to_rebuild(fingerprint) -%}", "{% macro documents_to_rebuild(fingerprint) -%}\n    {#- reviewed -#}", 1
+        ),
+        encoding="utf-8",
+    )
+    dbt_in(project, database, target, "parse")
+    return {"plan": plan, "database": database, "state": state, "target": target}
+
+
+def test_one_changed_model_is_rebuilt_in_full_with_the_incremental_models_after_it(one_model_changed: dict):
+    plan = one_model_changed["plan"]
+    assert (plan.full_refresh, plan.rebuilt, plan.arguments) == (False, ("intermediate.int_facts_in_usd", "marts.facts"), ["build"])
+    assert (
+        plan.why
+        == "dbt: models changed since the last build: int_facts_in_usd; rebuilt in full: intermediate.int_facts_in_usd, marts.facts"
+    )
+    database = one_model_changed["database"]
+    for table in ("intermediate.int_facts_in_usd", "marts.facts"):
+        rows, still_marked = marked(database, table, DOC_002)
+        assert rows > 0 and still_marked == 0
+    rows, still_marked = marked(database, "intermediate.int_claims_recomputed", DOC_002)
+    assert rows > 0 and still_marked == rows  # not after the changed model: built incrementally, its rows kept
+
+
+def test_a_changed_macro_rebuilds_every_model_that_uses_it(one_model_changed: dict):
+    plan = dbt_state.plan(one_model_changed["target"] / "manifest.json", "ingest-code", one_model_changed["state"])
+    assert plan.rebuilt == tuple(sorted(INCREMENTAL)) and not plan.full_refresh
+
+
+def test_a_change_of_the_ingests_code_or_no_state_is_a_full_refresh(one_model_changed: dict, tmp_path: Path):
+    manifest = one_model_changed["target"] / "manifest.json"
+    other_code = dbt_state.plan(manifest, "other-ingest-code", one_model_changed["state"])
+    assert (other_code.arguments, other_code.rebuilt) == (["build", "--full-refresh"], ())
+    assert other_code.why == "dbt: full refresh, ingest_code_sha256 changed since the last build of every model"
+    assert dbt_state.plan(manifest, "ingest-code", tmp_path / "no_state").arguments == ["build", "--full-refresh"]
+
+
+def test_a_successful_pipeline_run_keeps_its_manifest_and_what_it_was_built_with(built):
+    from orchestration.provenance import step_code
 
     _, published = built
-    marker = build_path(published).with_name("dbt_built_code.sha256")
-    assert marker.read_text(encoding="utf-8").strip() == code_sha256()
+    state = build_path(published).with_name("dbt_state")
+    recorded = json.loads((state / "built_with.json").read_text(encoding="utf-8"))
+    assert recorded == dbt_state.built_with(step_code("ingest"))
+    assert "model.ai_market_ledger.int_facts_in_usd" in json.loads((state / "manifest.json").read_text(encoding="utf-8"))["nodes"]
 
 
 def test_dbt_writes_no_log_file_beside_the_build_database_by_default(built):

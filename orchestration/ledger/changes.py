@@ -8,7 +8,7 @@ rows from raw, runs the rules across files over all of them, and re-covers the n
 documents whose text, facts or exclusions changed.
 
 Everything is read and checked again when the database holds no such record, when the code that
-made the record is not this code (ingest_state.loaded), or when a schema or a reference list
+made the record is not this ingest code (ingest_state.loaded: provenance.STEPS), or when a schema or a reference list
 changed: those decide whether a row that passed before would pass now."""
 
 from dataclasses import dataclass

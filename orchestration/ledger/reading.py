@@ -267,6 +267,16 @@ def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str) 
     return []
 
 
+def sha256_files(con: duckdb.DuckDBPyConnection, paths: list[str], table: str = "hashed_files") -> None:
+    """Temp table `table` (filename, bytes, sha256, last_modified) of the files at `paths`, hashed
+    by DuckDB in shares. The one way source files are hashed: the ingest and the no-op check hash
+    the whole tree with it, the sensor only the files whose size or modification time changed."""
+    union, parameters = _in_shares(
+        con, "select filename, size as bytes, sha256(content) as sha256, last_modified from read_blob($files)", paths
+    )
+    con.execute(f"create or replace temp table {table} as {union}", parameters)
+
+
 def hash_files(con: duckdb.DuckDBPyConnection, tree: SourceTree) -> dict[str, str]:
     """Check what stands in the tree (files.check_tree), then take the checksum, size and
     modification time of every source file into temp table src_files; returns sha256 by file,
@@ -274,13 +284,12 @@ def hash_files(con: duckdb.DuckDBPyConnection, tree: SourceTree) -> dict[str, st
     problems = check_tree(tree.root)
     if problems:
         raise SourceValidationError(problems)
-    union, parameters = _in_shares(
-        con,
-        """select regexp_extract(filename, '[^/]+/[^/]+$') as source_file, size as bytes, sha256(content) as sha256, last_modified
-        from read_blob($files)""",
-        [str(p) for p in tree.all_files()],
+    sha256_files(con, [str(p) for p in tree.all_files()])
+    con.execute(
+        """create or replace temp table src_files as
+        select regexp_extract(filename, '[^/]+/[^/]+$') as source_file, bytes, sha256, last_modified
+        from hashed_files order by source_file"""
     )
-    con.execute(f"create or replace temp table src_files as {union} order by source_file", parameters)
     con.execute(
         "create or replace temp table loaded_files"
         " (source_file varchar, bytes bigint, sha256 varchar, last_modified timestamptz, utf8 boolean)"
