@@ -88,7 +88,7 @@ def _plan_build(context: AssetExecutionContext, warehouse: Warehouse, ingest_cod
     """`dbt build`, with --full-refresh when nothing vouches for the incremental models' rows, else
     after dropping the incremental models that changed or come after a model that did
     (dbt_state.py); those not in this run's selection are left as they are."""
-    plan = dbt_state.plan(dbt_project.manifest_path, ingest_code, dbt_state.state_dir(warehouse.build()))
+    plan = dbt_state.plan(dbt_project().manifest_path, ingest_code, dbt_state.state_dir(warehouse.build()))
     selected = {".".join(key.path) for key in context.selected_asset_keys}
     dropped = tuple(relation for relation in plan.rebuilt if relation in selected)
     if dropped:

@@ -27,7 +27,7 @@ def test_the_planned_checks_are_each_dbt_test_of_the_project_and_one_per_gx_suit
     from orchestration.gx_suites import load_suites
     from orchestration.resources import dbt_project
 
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
     tests = [node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"]
     suites = [f"gx_{suite.name}" for suite in load_suites(PROJECT / "expectations")]
     planned = defs.resolve_job_def("refresh_warehouse").asset_layer.asset_graph.asset_check_keys
