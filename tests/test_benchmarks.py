@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from benchmarks import bench, corpus, floor
 from orchestration.ledger.ingest import ingest
@@ -42,6 +43,7 @@ def test_one_more_document_is_added_to_an_existing_corpus(tmp_path: Path):
     assert (root / "facts" / f"{document_id}.jsonl").read_text().count("\n") == 9
 
 
+@pytest.mark.slow
 def test_raw_sql_floor_computes_the_same_marts_as_the_pipeline(built, tmp_path: Path):
     _, published = built
     database = tmp_path / "floor" / "ai_market.duckdb"  # the catalog name dbt compiled against
