@@ -67,7 +67,7 @@ def test_source_sensor_runs_only_when_a_source_file_changes(sources: SourceCopy,
     (sources.root / "facts" / "004_new_article.jsonl").write_text("{}\n", encoding="utf-8")
     changed = build_sensor_context(cursor=first.cursor, resources=resources)
     request = source_files_changed(changed)
-    assert isinstance(request, RunRequest) and request.run_key == changed.cursor != first.cursor
+    assert isinstance(request, RunRequest) and request.run_key == json.loads(changed.cursor)["digest"] != json.loads(first.cursor)["digest"]
 
 
 def test_source_sensor_sees_a_link_or_a_folder_added_with_nothing_else_changed(sources: SourceCopy, monkeypatch):

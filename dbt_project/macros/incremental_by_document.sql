@@ -9,9 +9,9 @@
 
     The fingerprints a model's rows were built with are kept in dbt_state.<schema>__<model> (the
     schema is created on-run-start), written by the post-hook in the model's own transaction: the
-    table and its record never disagree, even when a run fails half-way. A change of the models'
-    code needs `dbt build --full-refresh` (the pipeline passes it whenever the code differs from
-    that of the last successful build). -#}
+    table and its record never disagree, even when a run fails half-way. A change of a model's code, or of a
+    macro it uses, needs a full rebuild of it and of the incremental models after it: the pipeline
+    drops those before `dbt build` (orchestration/dbt_state.py). -#}
 
 {% macro built_documents_relation() -%}
     dbt_state."{{ this.schema }}__{{ this.identifier }}"
