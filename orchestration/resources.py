@@ -78,9 +78,6 @@ class LedgerSettings(ConfigurableResource):
     def dbt_target_path(self) -> Path:
         return environment.dbt_target_path(self.build())
 
-    def dbt_built_code_marker(self) -> Path:
-        return environment.dbt_built_code_marker(self.build())
-
     def export_for_dbt(self) -> None:
         """Before every dbt command: the build database's path and the file log's level, for dbt."""
         environment.export_for_dbt(self.build(), self.dbt_file_log_level)

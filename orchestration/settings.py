@@ -58,12 +58,6 @@ def dbt_target_path(build: Path | None = None) -> Path:
     return (build or build_path()).with_name("dbt_target")
 
 
-def dbt_built_code_marker(build: Path | None = None) -> Path:
-    """sha256 of the code the last successful dbt build in the build database ran (a changed model
-    makes the next build a full refresh of the incremental models)."""
-    return (build or build_path()).with_name("dbt_built_code.sha256")
-
-
 def duckdb_memory_limit() -> str:
     """DuckDB's memory limit for the pipeline's own connections and for dbt's (profiles.yml reads
     the same variable). DuckDB's default is 80% of the machine; past this limit it spills to disk."""
