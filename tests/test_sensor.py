@@ -12,12 +12,17 @@ import duckdb
 from dagster import RunRequest, SkipReason, build_sensor_context
 
 from orchestration.ledger import reading
+from orchestration.resources import LedgerSettings
 from orchestration.sensors import fingerprint_sources, source_files_changed, source_fingerprint
 
 from .conftest import DOC_000, SourceCopy
 
 SOURCE_FILES = 21  # the four seed documents' tree
 ENTRIES = SOURCE_FILES + 5  # and its five folders
+
+
+def _resources(sources: SourceCopy) -> dict:
+    return {"settings": LedgerSettings(sources_dir=str(sources.root))}
 
 
 def _touch(path: Path) -> None:
@@ -82,25 +87,23 @@ def test_a_new_a_removed_file_a_folder_a_link_and_a_fifo_each_change_the_digest(
     assert hashed == [0, 1, 0, 0, 0, 0]
 
 
-def test_the_sensor_starts_a_run_for_a_change_and_none_for_a_touch(sources: SourceCopy, monkeypatch):
-    monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
-    first = build_sensor_context()
+def test_the_sensor_starts_a_run_for_a_change_and_none_for_a_touch(sources: SourceCopy):
+    first = build_sensor_context(resources=_resources(sources))
     assert isinstance(source_files_changed(first), SkipReason)
     recorded = json.loads(first.cursor)
     assert recorded["digest"] == source_fingerprint(sources.root) and len(recorded["entries"]) == ENTRIES
     _touch(sources.document())
-    touched = build_sensor_context(cursor=first.cursor)
+    touched = build_sensor_context(cursor=first.cursor, resources=_resources(sources))
     skipped = source_files_changed(touched)
     assert isinstance(skipped, SkipReason) and skipped.skip_message == f"source files unchanged (1 of {ENTRIES} hashed anew)"
     assert json.loads(touched.cursor)["digest"] == recorded["digest"] and touched.cursor != first.cursor
     sources.replace_in_text("Elon Musk", "Elon R. Musk")
-    changed = build_sensor_context(cursor=touched.cursor)
+    changed = build_sensor_context(cursor=touched.cursor, resources=_resources(sources))
     request = source_files_changed(changed)
     assert isinstance(request, RunRequest) and request.run_key == json.loads(changed.cursor)["digest"] != recorded["digest"]
 
 
-def test_a_cursor_of_the_earlier_sensor_stays_valid(sources: SourceCopy, monkeypatch):
+def test_a_cursor_of_the_earlier_sensor_stays_valid(sources: SourceCopy):
     """Cursors were the bare digest; the digest is computed as it was, so no run starts on upgrade."""
-    monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
-    context = build_sensor_context(cursor=source_fingerprint(sources.root))
+    context = build_sensor_context(cursor=source_fingerprint(sources.root), resources=_resources(sources))
     assert isinstance(source_files_changed(context), SkipReason)

@@ -23,6 +23,7 @@ REFERENCE_COLUMNS = {
     "metrics": ("value_kind", {"funding_amount": "amount", "share": "rate", "deal_amount": "amount"}),
     "measures": ("unit_kind", {"sector_funding": "amount", "deal_value": "amount"}),
     "providers": ("kind", {"vendor": "data_vendor", "other_vendor": "data_vendor"}),
+    "regions": ("region_name", {"US": "United States", "KR": "South Korea", "GLOBAL": "Global"}),
 }
 SENTENCE = "Last year the sector raised $56 billion, of which startups took 10.71%."
 MANIFEST = [
