@@ -33,7 +33,7 @@ def _log_messages(result, instance) -> str:
 
 def test_rerun_with_nothing_changed_skips_models_gates_and_publish(no_forced_rebuild: Path):
     before = published_fingerprint(no_forced_rebuild)
-    result, instance = run_refresh()
+    result, instance = run_refresh(run_config={})
     assert result.success
     assert _materialized(result) == set()
     assert not result.get_asset_check_evaluations()
