@@ -173,9 +173,7 @@ FAILED_ROWS_KEPT = 20
 
 def _selectors_as_categories(suite: Suite, frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns that row_conditions select by, as pandas categoricals: each condition then
-    compares integer codes, not every string (the headline suite's 17 conditions over the million
-    fact_ids of marts.facts: 4.3 s to 2.7 s, the conversion included). The values, and so every
-    result, are the same."""
+    compares integer codes, not every string. The values, and so every result, are the same."""
     import pandas as pd
     from pandas.api.types import is_string_dtype
 
@@ -213,7 +211,7 @@ def run_suite(suite: Suite, frame: pd.DataFrame, output: Path, run_name: str) ->
     context.validation_results_store.set(identifier, _escaped_for_docs(result))
     # The index is left to build_data_docs_index, once per run (a failing suite builds it at once,
     # as the run stops here): it lists every result ever stored, so rendering it after each suite
-    # cost 0.1 s a suite on a fresh folder and grew with every run kept.
+    # would cost more with every run kept.
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[identifier], build_index=not result.success)
     page = _docs_file(context, identifier)
     outcomes = []

@@ -1,7 +1,7 @@
 """dbt's own model SQL, rendered for an in-memory DuckDB, so a check before any run computes the claim
 audit with the very statements the warehouse builds it with (one owner of the arithmetic).
 
-dbt itself takes about ten seconds to start and parse; the models the audit needs use only `ref`,
+dbt itself is slow to start and parse; the models the audit needs use only `ref`,
 `source`, `config`, `is_incremental` and the project's plain macros, which Jinja renders alone."""
 
 from pathlib import Path

@@ -25,7 +25,7 @@ from .files import check_tree
 from .violations import SourceValidationError, Violation
 
 # One JSON line holds one record, a few kilobytes; far longer lines are refused before anything
-# parses them (a 50 MB line took DuckDB's JSON checks past a 1 GB memory limit; 16 MB still passed).
+# parses them (a line of tens of megabytes takes DuckDB's JSON checks past the memory limit).
 MAX_LINE_BYTES = 1024 * 1024
 
 
@@ -82,8 +82,7 @@ def _in_shares(con: duckdb.DuckDBPyConnection, select: str, files: list[str]) ->
 @contextmanager
 def _in_any_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """The shares' rows come in no particular order anyway; DuckDB keeping the order they come in
-    made the inserts wait on each other (at a million facts: the texts 1.4 to 0.2 s, the lines
-    2.3 to 1.1 s)."""
+    made the inserts wait on each other."""
     (before,) = con.execute("select current_setting('preserve_insertion_order')").fetchone()
     con.execute("set preserve_insertion_order = false")
     try:
