@@ -18,7 +18,7 @@ from orchestration.ledger.ingest import ingest
 from orchestration.ledger.publishing import Layout
 from orchestration.ledger.recovery import take_writer
 from orchestration.ledger.writer_lock import WriterBusy
-from orchestration.provenance import code_sha256
+from orchestration.provenance import step_code
 
 from .conftest import DOC_000, PROJECT, SourceCopy, build_path, failure_text, run_refresh
 from .live import BIN, deployment
@@ -34,7 +34,7 @@ def _a_build_database_of(sources: SourceCopy, published: Path) -> Path:
     build = build_path(published)
     build.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(build)) as con:
-        ingest(con, sources.root, code_sha256=code_sha256())
+        ingest(con, sources.root, code_sha256=step_code("ingest"))
     return build
 
 
