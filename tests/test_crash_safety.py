@@ -51,12 +51,12 @@ def test_kill_9_mid_build_mid_check_and_mid_publish_never_harms_the_published_wa
     fingerprint = published_fingerprint(made.published)
     seen: set[str] = set()
 
-    # 1. Mid-build: dbt has built and tested its first staging view and is still going (test results
+    # 1. Mid-build: dbt has built and tested its first intermediate model and is still going (test results
     # are recorded as dbt reports them; the models' materialisations once dbt has finished).
     building = execute_job(made, "mid_build")
     first = _started(made, seen)
     seen.add(first.run_id)
-    wait_until(lambda: _tested(made, first.run_id, "staging"), "dbt to build and test a staging model")
+    wait_until(lambda: _tested(made, first.run_id, "intermediate"), "dbt to build and test an intermediate model")
     # A second writer that bypasses the queue is refused, naming the live one.
     for variable, value in made.env().items():
         if variable.startswith("AI_MARKET_"):
