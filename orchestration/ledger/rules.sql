@@ -507,18 +507,9 @@ select source_file, source_line, 'text', 'text_in_context', format('''{}'' is no
 from checked
 where has_text and not contains(context, excluded_text)
 ;
--- Measures and providers (reference/measures.csv, reference/providers.csv): each id once, a known
--- kind of unit, additivity true or false, a parent that is itself a measure. (A reference list's
--- rows keep the file's order, so the CSV's line is rowid + 2: the header is line 1.)
-select
-    'reference/measures.csv',
-    rowid + 2,
-    'measure',
-    'unique_measure',
-    format('measure ''{}'' is listed twice', measure)
-from src_measures
-qualify row_number() over (partition by measure order by rowid) > 1
-union all
+-- Measures and providers (reference/measures.csv, reference/providers.csv): a known kind of unit,
+-- additivity true or false, a parent that is itself a measure. (A reference list's rows keep the
+-- file's order, so the CSV's line is rowid + 2: the header is line 1.)
 select
     'reference/measures.csv',
     rowid + 2,
@@ -549,15 +540,6 @@ union all
 select
     'reference/providers.csv',
     rowid + 2,
-    'data_provider',
-    'unique_data_provider',
-    format('provider ''{}'' is listed twice', data_provider)
-from src_providers
-qualify row_number() over (partition by data_provider order by rowid) > 1
-union all
-select
-    'reference/providers.csv',
-    rowid + 2,
     'kind',
     'known_provider_kind',
     format(
@@ -567,43 +549,31 @@ select
 from src_providers
 where kind is null or kind not in ('data_vendor', 'research_institute', 'investor', 'analyst', 'government', 'company', 'statistics')
 ;
--- Metrics, regions and currencies (reference/metrics.csv, regions.csv, currencies.csv): each id once,
--- and each region's name once (the charts and the marts name a region by either).
-select
-    'reference/metrics.csv',
-    rowid + 2,
-    'metric',
-    'unique_metric',
-    format('metric ''{}'' is listed twice', metric)
-from src_metrics
-qualify row_number() over (partition by metric order by rowid) > 1
-union all
-select
-    'reference/regions.csv',
-    rowid + 2,
-    'region_code',
-    'unique_region',
-    format('region ''{}'' is listed twice', region_code)
-from src_regions
-qualify row_number() over (partition by region_code order by rowid) > 1
-union all
-select
-    'reference/regions.csv',
-    rowid + 2,
-    'region_name',
-    'unique_region_name',
-    format('region name ''{}'' is listed twice', region_name)
-from src_regions
-qualify row_number() over (partition by region_name order by rowid) > 1
-union all
-select
-    'reference/currencies.csv',
-    rowid + 2,
-    'currency_code',
-    'unique_currency',
-    format('currency ''{}'' is listed twice', currency_code)
-from src_currencies
-qualify row_number() over (partition by currency_code order by rowid) > 1
+-- Every reference list (reference/*.csv): each id once, and each region's name once (the charts
+-- and the marts name a region by either).
+with listed as (
+    select 'reference/metrics.csv' as source_file, rowid, 'metric' as field, 'unique_metric' as rule, 'metric' as what, metric as id
+    from src_metrics
+    union all
+    select 'reference/regions.csv', rowid, 'region_code', 'unique_region', 'region', region_code
+    from src_regions
+    union all
+    select 'reference/regions.csv', rowid, 'region_name', 'unique_region_name', 'region name', region_name
+    from src_regions
+    union all
+    select 'reference/currencies.csv', rowid, 'currency_code', 'unique_currency', 'currency', currency_code
+    from src_currencies
+    union all
+    select 'reference/measures.csv', rowid, 'measure', 'unique_measure', 'measure', measure
+    from src_measures
+    union all
+    select 'reference/providers.csv', rowid, 'data_provider', 'unique_data_provider', 'provider', data_provider
+    from src_providers
+)
+
+select source_file, rowid + 2, field, rule, format('{} ''{}'' is listed twice', what, id)
+from listed
+qualify row_number() over (partition by source_file, field, id order by rowid) > 1
 ;
 -- Facts: what they measure. Measures and providers come from the reference lists; every amount and
 -- count (but a derived share, growth, multiple or currency equivalent) names both, itself or by its
