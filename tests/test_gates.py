@@ -19,23 +19,9 @@ from orchestration.gx_suites import load_suites, run_suite
 from orchestration.ledger import ingest, reading
 from orchestration.ledger.violations import SourceValidationError, Violation
 
-from .conftest import PROJECT, SOURCES, build_path
+from .conftest import MARTS, PROJECT, SOURCES, build_path
 
 DBT = Path(sys.executable).with_name("dbt")
-MARTS = [
-    "claim_audit",
-    "country_rankings",
-    "documents",
-    "facts",
-    "figure_comparisons",
-    "funding_by_period",
-    "funding_deals",
-    "fx_rates",
-    "indicators",
-    "investment_plans",
-    "market_size",
-    "sector_performance",
-]
 
 
 def declared_constraints() -> list[tuple[str, str, str]]:
@@ -118,6 +104,8 @@ def test_a_share_above_one_in_funding_by_period_is_refused_by_its_check(built, t
     [
         ("metrics", "funding_amount,", [("metric", "unique_metric", "metric 'funding_amount'")]),
         ("currencies", "KRW,", [("currency_code", "unique_currency", "currency 'KRW'")]),
+        ("measures", "genai_vc_deal_value,", [("measure", "unique_measure", "measure 'genai_vc_deal_value'")]),
+        ("providers", "pitchbook,", [("data_provider", "unique_data_provider", "provider 'pitchbook'")]),
         (
             "regions",
             "KR,",
