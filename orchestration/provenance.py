@@ -219,8 +219,3 @@ def before_a_run() -> tuple[str | None, bool]:
     if not stale:
         return nothing_to_do(len(files), layout.current_version()), False
     return None, stale == {"report"}
-
-
-def unchanged_before_a_run() -> str | None:
-    """The 'Nothing to do' message of before_a_run."""
-    return before_a_run()[0]

@@ -4,7 +4,7 @@ shown in the UI), printing one line per stage and a summary (progress.py).
 
 When the source files, the code and the tool versions are those of the current publication, it
 says so before Dagster, dbt and GX are imported, and records no run (a run would stop after
-hashing the sources anyway: see provenance.unchanged_before_a_run)."""
+hashing the sources anyway: see provenance.before_a_run)."""
 
 import logging
 import os

@@ -16,6 +16,21 @@ SOURCES = PROJECT / "sources"
 # Articles written for the tests, laid out like sources/ (their manifest holds only their own entries).
 ARTICLES = PROJECT / "tests" / "articles"
 DOC_000 = "000_0abe4671bbdbf48d"
+# The marts the seeds' run publishes (dbt_project/models/marts).
+MARTS = [
+    "claim_audit",
+    "country_rankings",
+    "documents",
+    "facts",
+    "figure_comparisons",
+    "funding_by_period",
+    "funding_deals",
+    "fx_rates",
+    "indicators",
+    "investment_plans",
+    "market_size",
+    "sector_performance",
+]
 
 
 class SourceCopy:

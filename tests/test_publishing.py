@@ -17,23 +17,8 @@ import pytest
 from orchestration.ledger import publishing
 from orchestration.ledger.publishing import Layout, MetaTable
 
-from .conftest import PROJECT, SOURCES, build_path, published_fingerprint, rows_only_in_each
+from .conftest import MARTS, PROJECT, SOURCES, build_path, published_fingerprint, rows_only_in_each
 from .test_pipeline import planned_check_keys
-
-MARTS = [
-    "claim_audit",
-    "country_rankings",
-    "documents",
-    "facts",
-    "figure_comparisons",
-    "funding_by_period",
-    "funding_deals",
-    "fx_rates",
-    "indicators",
-    "investment_plans",
-    "market_size",
-    "sector_performance",
-]
 
 
 def test_published_warehouse_describes_itself(built, query):

@@ -203,22 +203,22 @@ def test_a_period_with_a_deal_count_and_no_amount_runs_green_and_draws_the_chart
 
 @pytest.mark.slow
 def test_a_report_missing_after_publish_is_redrawn_by_the_next_run(pipeline_env: Path):
-    from orchestration.provenance import unchanged_before_a_run
+    from orchestration.provenance import before_a_run
 
     report = pipeline_env.parent / "report"
-    assert unchanged_before_a_run() is not None  # published and drawn: nothing to do
+    assert before_a_run()[0] is not None  # published and drawn: nothing to do
     # the publish swapped the version in, then the report step failed: the report still shows the one before
     drawn = chart_data(report)
     drawn["about"]["version_id"] = "20240101T000000000000Z-earlier"
     (report / "chart_data.json").write_text(json.dumps(drawn), encoding="utf-8")
-    assert unchanged_before_a_run() is None
+    assert before_a_run()[0] is None
     result, _ = run_refresh(run_config={})
     assert result.success
     assert "report/charts" in {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     with duckdb.connect(str(pipeline_env), read_only=True) as con:
         (version,) = con.execute("select version_id from meta.publication").fetchone()
     assert _drawn_version(report) == version
-    assert unchanged_before_a_run() is not None
+    assert before_a_run()[0] is not None
 
 
 def test_bars_sharing_a_label_keep_their_value_labels_beside_them():
