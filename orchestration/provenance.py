@@ -137,10 +137,11 @@ def build_inputs(code_sha256: str) -> dict[str, str]:
     return {"code_sha256": code_sha256, **tool_versions()}
 
 
-def stale_steps(layout: Layout, source_sha256: dict[str, str], steps: dict[str, str]) -> set[str]:
+def stale_steps(layout: Layout, source_sha256: dict[str, str], steps: dict[str, str], report: Path) -> set[str]:
     """What differs between the current published version and these source files, step hashes
     (step_hashes()) and tool versions: 'sources', 'tools' or the names of the steps whose code
-    changed, and 'report' when the report does not show this version drawn by this report code.
+    changed, and 'report' when the report folder `report` does not show this version drawn by this
+    report code.
     Everything, when nothing is published or it records no step hashes (published before they were
     recorded)."""
     everything = {"sources", "tools", *(step.name for step in STEPS)}
@@ -158,27 +159,27 @@ def stale_steps(layout: Layout, source_sha256: dict[str, str], steps: dict[str, 
     if {row["source_file"]: row["sha256"] for row in published["source_files"]} != source_sha256:
         stale.add("sources")
     stale.discard("report")  # the report is redrawn on its own, so what drew it is recorded with it
-    if not report_drawn(version_id, steps["report_code_sha256"]):
+    if not report_drawn(report, version_id, steps["report_code_sha256"]):
         stale.add("report")
     return stale
 
 
-def unchanged_publication(layout: Layout, source_sha256: dict[str, str], steps: dict[str, str]) -> str | None:
+def unchanged_publication(layout: Layout, source_sha256: dict[str, str], steps: dict[str, str], report: Path) -> str | None:
     """The current published version's id if it was built from exactly these source files (path and
     sha256), this code and these tool versions, and its report was drawn by this report code;
     otherwise None. It passed every gate on the same inputs, so building again would publish the
     same marts."""
-    return None if stale_steps(layout, source_sha256, steps) else layout.current_version()
+    return None if stale_steps(layout, source_sha256, steps, report) else layout.current_version()
 
 
-def report_drawn(version_id: str, report_code: str | None = None) -> bool:
-    """Whether the report shows this version (drawn by the report code `report_code`, if given). A
+def report_drawn(report: Path, version_id: str, report_code: str | None = None) -> bool:
+    """Whether the report in the folder `report` shows this version (drawn by the report code `report_code`, if given). A
     publication whose report was not drawn (the report step failed after the swap) is work still to
     do, so the next run does it again and draws the report of what it publishes: drawing from the
     build before the swap instead would describe a version that is not yet, and may never be, the
     published one."""
     try:
-        drawn = json.loads((settings.report_dir() / "chart_data.json").read_text(encoding="utf-8")).get("about", {})
+        drawn = json.loads((report / "chart_data.json").read_text(encoding="utf-8")).get("about", {})
     except (OSError, ValueError, AttributeError):
         return False
     return drawn.get("version_id") == version_id and report_code in (None, drawn.get("report_code_sha256"))
@@ -215,7 +216,7 @@ def before_a_run() -> tuple[str | None, bool]:
             files = hash_sources(con, settings.sources_dir())
         except SourceValidationError:
             return None, False
-    stale = stale_steps(layout, files, step_hashes())
+    stale = stale_steps(layout, files, step_hashes(), settings.report_dir())
     if not stale:
         return nothing_to_do(len(files), layout.current_version()), False
     return None, stale == {"report"}

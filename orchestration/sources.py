@@ -65,7 +65,7 @@ def _validate_and_load(context: AssetExecutionContext, config: IngestConfig, war
     with warehouse.connect() as con:
         try:
             files, steps = hash_sources(con, sources), step_hashes()
-            unchanged = unchanged_publication(warehouse.layout(), files, steps)
+            unchanged = unchanged_publication(warehouse.layout(), files, steps, warehouse.settings.report_dir())
             if unchanged and not config.rebuild_unchanged:
                 context.log.info(nothing_to_do(len(files), unchanged))
                 return None

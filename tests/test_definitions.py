@@ -1,11 +1,11 @@
-"""The code location loads, and its sensors and schedule behave."""
+"""The code location loads with its assets, checks, schedule and sensors (the sensors' behaviour: test_sensor.py)."""
 
 import json
 import os
 
-from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
+from dagster import AssetKey
 
-from .conftest import PROJECT, SourceCopy
+from .conftest import PROJECT
 
 
 def test_definitions_load_with_assets_checks_schedule_and_sensors():
@@ -52,30 +52,3 @@ def test_gx_is_not_imported_when_definitions_load():
     code = "import sys; import orchestration.definitions; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ.copy())
     assert out.stdout.strip() == "False"
-
-
-def test_source_sensor_runs_only_when_a_source_file_changes(sources: SourceCopy, monkeypatch):
-    from orchestration.resources import LedgerSettings
-    from orchestration.sensors import source_files_changed
-
-    monkeypatch.setenv("AI_MARKET_SOURCES", str(sources.root))
-    resources = {"settings": LedgerSettings()}
-    first = build_sensor_context(resources=resources)
-    assert isinstance(source_files_changed(first), SkipReason) and first.cursor
-    unchanged = build_sensor_context(cursor=first.cursor, resources=resources)
-    assert isinstance(source_files_changed(unchanged), SkipReason)
-    (sources.root / "facts" / "004_new_article.jsonl").write_text("{}\n", encoding="utf-8")
-    changed = build_sensor_context(cursor=first.cursor, resources=resources)
-    request = source_files_changed(changed)
-    assert isinstance(request, RunRequest) and request.run_key == json.loads(changed.cursor)["digest"] != json.loads(first.cursor)["digest"]
-
-
-def test_source_sensor_sees_a_link_or_a_folder_added_with_nothing_else_changed(sources: SourceCopy, monkeypatch):
-    from orchestration.sensors import source_fingerprint
-
-    before = source_fingerprint(sources.root)
-    (sources.root / "facts" / "archive").mkdir()
-    with_folder = source_fingerprint(sources.root)
-    (sources.root / "facts" / "alias.jsonl").symlink_to(sources.facts_file())
-    with_link = source_fingerprint(sources.root)
-    assert len({before, with_folder, with_link}) == 3

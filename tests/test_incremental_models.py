@@ -189,26 +189,26 @@ def append_comment(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def one_model_changed(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """A build of every model, its state kept; then one model's SQL (int_facts_in_usd) changes and
-    the models are built again as the pipeline builds them: the changed model and the incremental
-    models after it dropped (dbt_state.plan), the rest incremental."""
+def one_model_changed(built, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The session run's build database with the dbt state it kept; then one model's SQL
+    (int_facts_in_usd) changes and the models are built again as the pipeline builds them: the
+    changed model and the incremental models after it dropped (dbt_state.plan), the rest incremental."""
+    from orchestration.provenance import step_code
+
     root = tmp_path_factory.mktemp("one_model")
-    project, target, state = root / "dbt_project", root / "target", root / "dbt_state"
+    project, target = root / "dbt_project", root / "target"
     for folder in ("models", "macros", "tests"):
         shutil.copytree(PROJECT / "dbt_project" / folder, project / folder)
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copyfile(PROJECT / "dbt_project" / name, project / name)
     database = root / "build" / "ai_market.duckdb"
-    database.parent.mkdir()
-    with duckdb.connect(str(database)) as con:
-        ingest(con, SOURCES)
-    dbt_in(project, database, target, "run")
-    dbt_state.remember(target, "ingest-code", state)
+    session_build = build_path(built[1])
+    shutil.copytree(session_build.parent, database.parent, ignore=shutil.ignore_patterns(session_build.with_name("dbt_target").name))
+    state, code = dbt_state.state_dir(database), step_code("ingest")
     leave_a_mark(database, DOC_002)
     append_comment(project / "models" / "intermediate" / "int_facts_in_usd.sql")
     dbt_in(project, database, target, "parse")
-    plan = dbt_state.plan(target / "manifest.json", "ingest-code", state)
+    plan = dbt_state.plan(target / "manifest.json", code, state)
     with duckdb.connect(str(database)) as con:
         dbt_state.drop_for_rebuild(con, plan.rebuilt)
     dbt_in(project, database, target, "run")  # as `build` does, without its tests
@@ -221,7 +221,7 @@ def one_model_changed(tmp_path_factory: pytest.TempPathFactory) -> dict:
         encoding="utf-8",
     )
     dbt_in(project, database, target, "parse")
-    return {"plan": plan, "database": database, "state": state, "target": target}
+    return {"plan": plan, "database": database, "state": state, "target": target, "code": code}
 
 
 def test_one_changed_model_is_rebuilt_in_full_with_the_incremental_models_after_it(one_model_changed: dict):
@@ -240,7 +240,7 @@ def test_one_changed_model_is_rebuilt_in_full_with_the_incremental_models_after_
 
 
 def test_a_changed_macro_rebuilds_every_model_that_uses_it(one_model_changed: dict):
-    plan = dbt_state.plan(one_model_changed["target"] / "manifest.json", "ingest-code", one_model_changed["state"])
+    plan = dbt_state.plan(one_model_changed["target"] / "manifest.json", one_model_changed["code"], one_model_changed["state"])
     assert plan.rebuilt == tuple(sorted(INCREMENTAL)) and not plan.full_refresh
 
 

@@ -43,6 +43,20 @@ def test_rerun_with_nothing_changed_skips_models_gates_and_publish(no_forced_reb
     assert published_fingerprint(no_forced_rebuild) == before
 
 
+def test_a_rerun_whose_folders_come_from_run_config_only_is_seen_as_nothing_to_do(
+    no_forced_rebuild: Path, sources, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # the environment names other, empty folders: the report drawn must be looked for where the run's
+    # settings put it, or the rerun would draw it again and every rerun would count as work
+    folders = {"sources_dir": str(sources.root), "data_dir": str(no_forced_rebuild.parent), "published_path": str(no_forced_rebuild)}
+    for variable in ("AI_MARKET_SOURCES", "AI_MARKET_DATA_DIR", "AI_MARKET_DUCKDB"):
+        monkeypatch.setenv(variable, str(tmp_path / "elsewhere"))
+    result, instance = run_refresh(run_config={"resources": {"settings": {"config": folders}}})
+    assert result.success
+    assert _materialized(result) == set()
+    assert "Nothing to do: the 21 source files" in _log_messages(result, instance)
+
+
 def _code_copy(root: Path) -> Path:
     """A copy of the project's code (what provenance.STEPS hash) at `root`, to edit."""
     for folder in ("orchestration", "expectations"):

@@ -1,7 +1,7 @@
 -- The same kind of money measured twice: two amounts of one measure family for the same period,
--- in the same region or one inside the other (a country inside GLOBAL), from different documents
--- or different providers, side by side. Within one region the left figure is the one of the lower
--- (document_id, fact_id); a figure inside the other's region is on the left.
+-- in the same region or one inside the other (a country inside GLOBAL), by different providers or
+-- under different definitions, side by side. Within one region the left figure is the one of the
+-- lower (document_id, fact_id); a figure inside the other's region is on the left.
 with facts as (
     select * from {{ ref('int_facts_in_usd') }}
 ),
@@ -18,12 +18,38 @@ figures as (
     select
         facts.*,
         measures.family,
-        regions.region_kind
+        regions.region_kind,
+        -- a named company's or government's figure is compared with the same one's only; figures of
+        -- populations (a sector, a market, a country) are compared whatever each names them
+        if(facts.subject_type in ('company', 'government'), facts.subject, '') as compared_entity,
+        facts.fact_id in (
+            select revised.revision_of from facts as revised
+            where revised.revision_of is not null
+        ) as is_revised
     from facts
     inner join measures on facts.measure = measures.measure
     inner join regions on facts.region = regions.region_code
     -- a sum is a figure the text states (and the audit adds up), not a derived rate
     where facts.value_kind = 'amount' and coalesce(facts.derivation, 'sum') = 'sum' and facts.amount_usd is not null
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by measure, data_provider, subject, region, period_type, period_label
+            order by is_revised, document_id, fact_id
+        ) as restatement_rank
+    from figures
+),
+
+-- One figure per measurement (measure, provider, subject, region, period): other documents that
+-- restate it agree with it (the ingest's agrees_across_documents), so a pair of restatements says
+-- nothing and their number would grow with the square of the documents. The one no other figure
+-- revises stands for all, the first document's if several.
+measurements as (
+    select * from ranked
+    where restatement_rank = 1
 ),
 
 pairs as (
@@ -52,14 +78,15 @@ pairs as (
         left_figure.fx_rate_document_id as left_fx_rate_document_id,
         right_figure.fx_rate_document_id as right_fx_rate_document_id,
         if(left_figure.region = right_figure.region, 'same_region', 'region_inside') as relation
-    from figures as left_figure
-    inner join figures as right_figure
+    from measurements as left_figure
+    inner join measurements as right_figure
         on
             left_figure.family = right_figure.family
             and left_figure.period_type = right_figure.period_type
             and left_figure.period_label = right_figure.period_label
+            and left_figure.compared_entity = right_figure.compared_entity
             and (
-                left_figure.document_id != right_figure.document_id
+                left_figure.measure != right_figure.measure
                 or left_figure.data_provider is distinct from right_figure.data_provider
             )
             and (
