@@ -80,7 +80,7 @@ def _sha256(sources: Path, names: list[str]) -> dict[str, str]:
         con.execute("set enable_progress_bar = false")  # the sensor's output is its SkipReason
         try:
             sha256_files(con, [str(sources / name) for name in names])
-        except duckdb.IOException:
+        except OSError:
             return {name: hashed for one in names for name, hashed in _sha256_one(con, sources, one).items()}
         prefix = len(str(sources)) + 1
         return {filename[prefix:]: sha256 for filename, sha256 in con.execute("select filename, sha256 from hashed_files").fetchall()}
@@ -89,7 +89,7 @@ def _sha256(sources: Path, names: list[str]) -> dict[str, str]:
 def _sha256_one(con: duckdb.DuckDBPyConnection, sources: Path, name: str) -> dict[str, str]:
     try:
         sha256_files(con, [str(sources / name)])
-    except duckdb.IOException:
+    except OSError:
         return {name: "unreadable"}
     return {name: con.execute("select sha256 from hashed_files").fetchone()[0]}
 

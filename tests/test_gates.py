@@ -128,6 +128,7 @@ def test_an_id_listed_twice_in_a_reference_list_fails_the_ingest_with_its_line(t
     assert error.value.violations == [Violation(file, row, field, rule, f"{what} is listed twice") for field, rule, what in refused]
 
 
+@pytest.mark.slow
 def test_a_percentage_normalised_as_a_whole_number_fails_its_dbt_unit_test(built, tmp_path: Path):
     project = tmp_path / "dbt_project"
     shutil.copytree(PROJECT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
@@ -157,6 +158,7 @@ def test_a_quarter_above_its_year_fails_the_funding_by_period_reconciliation(bui
     ]
 
 
+@pytest.mark.slow
 def test_a_fact_twice_a_negative_amount_and_a_second_rate_fail_exactly_their_dbt_tests(built, tmp_path: Path):
     """The models' keys, their arithmetic, and the one rate the audit and the marts share: each
     violation fails its own dbt test and no other."""

@@ -224,6 +224,7 @@ def one_model_changed(built, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"plan": plan, "database": database, "state": state, "target": target, "code": code}
 
 
+@pytest.mark.slow
 def test_one_changed_model_is_rebuilt_in_full_with_the_incremental_models_after_it(one_model_changed: dict):
     plan = one_model_changed["plan"]
     assert (plan.full_refresh, plan.rebuilt, plan.arguments) == (False, ("intermediate.int_facts_in_usd", "marts.facts"), ["build"])
@@ -239,17 +240,22 @@ def test_one_changed_model_is_rebuilt_in_full_with_the_incremental_models_after_
     assert rows > 0 and still_marked == rows  # not after the changed model: built incrementally, its rows kept
 
 
+@pytest.mark.slow
 def test_a_changed_macro_rebuilds_every_model_that_uses_it(one_model_changed: dict):
     plan = dbt_state.plan(one_model_changed["target"] / "manifest.json", one_model_changed["code"], one_model_changed["state"])
     assert plan.rebuilt == tuple(sorted(INCREMENTAL)) and not plan.full_refresh
 
 
-def test_a_change_of_the_ingests_code_or_no_state_is_a_full_refresh(one_model_changed: dict, tmp_path: Path):
-    manifest = one_model_changed["target"] / "manifest.json"
-    other_code = dbt_state.plan(manifest, "other-ingest-code", one_model_changed["state"])
+def test_a_change_of_the_ingests_code_or_no_state_is_a_full_refresh(built, tmp_path: Path):
+    from orchestration.provenance import step_code
+
+    manifest, state = PROJECT / "dbt_project" / "target" / "manifest.json", dbt_state.state_dir(build_path(built[1]))
+    unchanged = dbt_state.plan(manifest, step_code("ingest"), state)
+    assert (unchanged.arguments, unchanged.rebuilt) == (["build"], ())
+    other_code = dbt_state.plan(manifest, "other-ingest-code", state)
     assert (other_code.arguments, other_code.rebuilt) == (["build", "--full-refresh"], ())
     assert other_code.why == "dbt: full refresh, ingest_code_sha256 changed since the last build of every model"
-    assert dbt_state.plan(manifest, "ingest-code", tmp_path / "no_state").arguments == ["build", "--full-refresh"]
+    assert dbt_state.plan(manifest, step_code("ingest"), tmp_path / "no_state").arguments == ["build", "--full-refresh"]
 
 
 def test_a_successful_pipeline_run_keeps_its_manifest_and_what_it_was_built_with(built):

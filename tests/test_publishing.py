@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from orchestration.ledger import publishing
-from orchestration.ledger.publishing import Layout, MetaTable
+from orchestration.ledger.publishing import Layout
 
 from .conftest import MARTS, PROJECT, SOURCES, build_path, published_fingerprint, rows_only_in_each
 from .test_pipeline import planned_check_keys
@@ -98,18 +98,16 @@ def test_duckdb_1x_refuses_duckdb_2s_own_format_which_is_why_the_published_copy_
 
 
 # A publish from the session's build database, run in its own process so that a test can kill it.
+# It imports the publishing code alone (this module would import Dagster, seconds per process).
 PUBLISH_ONE = """
 import sys
 from pathlib import Path
 from orchestration.ledger import publishing
-from tests.test_publishing import MARTS, run_id_table
+from tests.conftest import MARTS
 build, published, version_id, keep = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-publishing.publish(build, publishing.Layout(published), version_id, MARTS, [run_id_table(version_id)], "v1.0.0", keep)
+run_id = publishing.MetaTable("publication", "run_id varchar", rows=[(version_id.split("-")[-1],)])
+publishing.publish(build, publishing.Layout(published), version_id, MARTS, [run_id], "v1.0.0", keep)
 """
-
-
-def run_id_table(version_id: str) -> MetaTable:
-    return MetaTable("publication", "run_id varchar", rows=[(version_id.split("-")[-1],)])
 
 
 def _publish(build: Path, published: Path, run_id: str, keep: int = 5, pause_at: str | None = None) -> subprocess.Popen:

@@ -142,6 +142,7 @@ def test_a_chart_code_change_redraws_only_the_report(no_forced_rebuild: Path, tm
     assert provenance.before_a_run()[0].startswith("Nothing to do: the 21 source files")
 
 
+@pytest.mark.slow
 def test_a_gx_suite_change_gates_and_publishes_again_without_reading_sources_or_refreshing_models(
     no_forced_rebuild: Path, built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -14,6 +14,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -266,14 +267,26 @@ def read_reference(con: duckdb.DuckDBPyConnection, tree: SourceTree, name: str) 
     return []
 
 
+def _digest(path: str) -> tuple[str, int, str, datetime]:
+    with open(path, "rb") as file:
+        status = os.fstat(file.fileno())
+        sha256 = hashlib.file_digest(file, "sha256").hexdigest()
+    # whole seconds, as read_blob gives the files the ingest reads
+    return path, status.st_size, sha256, datetime.fromtimestamp(int(status.st_mtime), UTC)
+
+
 def sha256_files(con: duckdb.DuckDBPyConnection, paths: list[str], table: str = "hashed_files") -> None:
-    """Temp table `table` (filename, bytes, sha256, last_modified) of the files at `paths`, hashed
-    by DuckDB in shares. The one way source files are hashed: the ingest and the no-op check hash
-    the whole tree with it, the sensor only the files whose size or modification time changed."""
-    union, parameters = _in_shares(
-        con, "select filename, size as bytes, sha256(content) as sha256, last_modified from read_blob($files)", paths
-    )
-    con.execute(f"create or replace temp table {table} as {union}", parameters)
+    """Temp table `table` (filename, bytes, sha256, last_modified) of the files at `paths`; raises
+    OSError for a file that cannot be read. The one way source files are hashed: the ingest and the
+    no-op check hash the whole tree with it, the sensor only the files whose size or modification
+    time changed. hashlib hashes with the GIL released, so threads share the cores: at 1M facts it
+    took a third of the time of DuckDB's sha256 over read_blob (docs/performance.md)."""
+    with ThreadPoolExecutor(max_workers=parallel_shares(con)) as pool:
+        rows = list(pool.map(_digest, paths))
+    con.execute(f"create or replace temp table {table} (filename varchar, bytes bigint, sha256 varchar, last_modified timestamptz)")
+    if rows:
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        con.execute(f"insert into {table} select unnest($1), unnest($2), unnest($3), unnest($4)", columns)
 
 
 def hash_files(con: duckdb.DuckDBPyConnection, tree: SourceTree) -> dict[str, str]:
