@@ -85,9 +85,11 @@ pairs as (
             and left_figure.period_type = right_figure.period_type
             and left_figure.period_label = right_figure.period_label
             and left_figure.compared_entity = right_figure.compared_entity
+            -- another provider's figure, or another definition from another document (one
+            -- document's breakdown of its own figure is no second measurement)
             and (
-                left_figure.measure != right_figure.measure
-                or left_figure.data_provider is distinct from right_figure.data_provider
+                left_figure.data_provider is distinct from right_figure.data_provider
+                or (left_figure.measure != right_figure.measure and left_figure.document_id != right_figure.document_id)
             )
             and (
                 (
