@@ -173,8 +173,8 @@ def unchanged_publication(layout: Layout, source_sha256: dict[str, str], steps: 
 
 
 def report_drawn(report: Path, version_id: str, report_code: str | None = None) -> bool:
-    """Whether the report in the folder `report` shows this version (drawn by the report code `report_code`, if given). A
-    publication whose report was not drawn (the report step failed after the swap) is work still to
+    """Whether the report in the folder `report` shows this version (drawn by the report code
+    `report_code`, if given). A publication whose report was not drawn (the report step failed after the swap) is work still to
     do, so the next run does it again and draws the report of what it publishes: drawing from the
     build before the swap instead would describe a version that is not yet, and may never be, the
     published one."""

@@ -9,13 +9,12 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from . import alerts
 from . import settings as environment
 from .jobs import refresh_warehouse
-from .ledger.reading import sha256_files
+from .ledger.reading import file_digest
 from .resources import LedgerSettings
 
 # Dagster needs the interval when it loads the definitions, so it is read then (a change takes a reload).
@@ -72,26 +71,15 @@ def _listing(sources: Path) -> dict[str, tuple[int, int, int, str]]:
 
 
 def _sha256(sources: Path, names: list[str]) -> dict[str, str]:
-    """sha256 of the named files, with reading.sha256_files; a file that cannot be read (it went,
+    """sha256 of the named files, with reading.file_digest; a file that cannot be read (it went,
     or lost its permissions) gets a marker instead, so the fingerprint changes and the run says why."""
-    if not names:
-        return {}
-    with duckdb.connect() as con:
-        con.execute("set enable_progress_bar = false")  # the sensor's output is its SkipReason
+    hashed = {}
+    for name in names:
         try:
-            sha256_files(con, [str(sources / name) for name in names])
+            hashed[name] = file_digest(str(sources / name))[2]
         except OSError:
-            return {name: hashed for one in names for name, hashed in _sha256_one(con, sources, one).items()}
-        prefix = len(str(sources)) + 1
-        return {filename[prefix:]: sha256 for filename, sha256 in con.execute("select filename, sha256 from hashed_files").fetchall()}
-
-
-def _sha256_one(con: duckdb.DuckDBPyConnection, sources: Path, name: str) -> dict[str, str]:
-    try:
-        sha256_files(con, [str(sources / name)])
-    except OSError:
-        return {name: "unreadable"}
-    return {name: con.execute("select sha256 from hashed_files").fetchone()[0]}
+            hashed[name] = "unreadable"
+    return hashed
 
 
 def fingerprint_sources(sources: Path, known: dict[str, list] | None = None) -> Fingerprint:

@@ -1,5 +1,5 @@
 """The source sensor fingerprints the tree by size and modification time first and hashes only the
-files whose size or modification time changed, with the ingest's own hashing (reading.sha256_files):
+files whose size or modification time changed, with the ingest's own hashing (reading.file_digest):
 touching a file hashes it again and starts no run; a new, changed or removed file, a link, a folder
 or a FIFO starts one."""
 
