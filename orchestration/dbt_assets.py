@@ -8,7 +8,7 @@ from typing import Any
 from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetSpec, Failure, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from . import dbt_state, settings
+from . import dbt_state, settings, spark
 from .alerts import RunAlerts
 from .metadata import metadata_table
 from .provenance import step_code
@@ -47,15 +47,20 @@ def _table_preview(con, table: str) -> MetadataValue:
 
 def _with_table_metadata(context: AssetExecutionContext, outputs: list[Output], warehouse: Warehouse) -> list[Output]:
     """Row counts for every model and a preview of every mart. dbt holds the DuckDB file while it
-    runs, so this reads it afterwards, once, read-only."""
+    runs, so this reads it afterwards, once, read-only; on Spark it reads the tables' Parquet files
+    (a Spark view has no rows of its own, and no count)."""
     if not outputs:
         return outputs
+    on_spark = warehouse.settings.engine_name() == "spark"
     enriched = []
     with warehouse.connect(read_only=True) as con:
         for event in outputs:
-            table = ".".join(context.asset_key_for_output(event.output_name).path)
-            metadata = {"dagster/row_count": con.execute(f"select count(*) from {table}").fetchone()[0]}
-            if table.startswith("marts."):
+            relation = ".".join(context.asset_key_for_output(event.output_name).path)
+            table = spark.duckdb_relation(warehouse.settings.spark_dir(), relation) if on_spark else relation
+            metadata = {}
+            if table:
+                metadata["dagster/row_count"] = con.execute(f"select count(*) from {table}").fetchone()[0]
+            if table and relation.startswith("marts."):
                 metadata["preview"] = _table_preview(con, table)
             enriched.append(event.with_metadata({**event.metadata, **metadata}))
     return enriched
@@ -87,7 +92,11 @@ def _import_in_background(*modules: str) -> None:
 def _plan_build(context: AssetExecutionContext, warehouse: Warehouse, ingest_code: str) -> dbt_state.Plan:
     """`dbt build`, with --full-refresh when nothing vouches for the incremental models' rows, else
     after dropping the incremental models that changed or come after a model that did
-    (dbt_state.py); those not in this run's selection are left as they are."""
+    (dbt_state.py); those not in this run's selection are left as they are. On Spark every model
+    is a table or a view built whole, so there is nothing to plan."""
+    if warehouse.settings.engine_name() == "spark":
+        context.log.info("Spark engine: every model is built whole; running dbt build")
+        return dbt_state.Plan(full_refresh=False, rebuilt=(), why="every model is built whole on Spark")
     plan = dbt_state.plan(dbt_project().manifest_path, ingest_code, dbt_state.state_dir(warehouse.build()))
     selected = {".".join(key.path) for key in context.selected_asset_keys}
     dropped = tuple(relation for relation in plan.rebuilt if relation in selected)
@@ -121,7 +130,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             failed.append(event)
         yield event
     yield from _with_table_metadata(context, outputs, warehouse)
-    if invocation.is_successful() and not context.is_subset:
+    if invocation.is_successful() and not context.is_subset and warehouse.settings.engine_name() == "duckdb":
         # only a build of every model vouches that no incremental model holds rows of older code
         dbt_state.remember(warehouse.settings.dbt_target_path(), ingest_code, dbt_state.state_dir(warehouse.build()))
     if not invocation.is_successful():

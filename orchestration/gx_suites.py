@@ -136,9 +136,16 @@ def _context(root: str):
         "class_name": "ValidationResultsStore",
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": f"{root}/{RESULTS_FOLDER}"},
     }
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset("table")
-    return gx, context, asset.add_batch_definition_whole_dataframe("whole_table")
+    return gx, gx.get_context(mode="ephemeral", project_config=config)
+
+
+@cache
+def _whole_frame(root: str, kind: str):  # noqa: ANN202 - GX's BatchDefinition
+    """The batch definition of a whole pandas or Spark DataFrame (the Spark datasource only when a
+    Spark run asks: it imports pyspark)."""
+    _, context = _context(root)
+    source = context.data_sources.add_pandas("warehouse") if kind == "pandas" else context.data_sources.add_spark("spark_warehouse")
+    return source.add_dataframe_asset("table").add_batch_definition_whole_dataframe("whole_table")
 
 
 DOCS_SITE = "ai_market_ledger"
@@ -188,14 +195,35 @@ def _selectors_as_categories(suite: Suite, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def run_suite(suite: Suite, frame: pd.DataFrame, output: Path, run_name: str) -> SuiteOutcome:
-    """Validate `frame` against `suite`; write the result and its Data Docs page under `output`."""
+def _is_pandas(frame: Any) -> bool:
+    return type(frame).__module__.startswith("pandas")
+
+
+def _expectations_for(suite: Suite, kind: str) -> list[dict]:
+    """The suite's expectations for a pandas or a Spark DataFrame. The suites' row_conditions
+    (column=="value" and ...) read the same in pandas' query language and in Spark SQL, so on
+    Spark only the parser that reads them changes."""
+    if kind == "pandas":
+        return suite.definition["expectations"]
+    expectations = deepcopy(suite.definition["expectations"])
+    for expectation in expectations:
+        if expectation["kwargs"].get("condition_parser") == "pandas":
+            expectation["kwargs"]["condition_parser"] = "spark"
+    return expectations
+
+
+def run_suite(suite: Suite, frame: Any, output: Path, run_name: str) -> SuiteOutcome:
+    """Validate `frame` (a pandas or a Spark DataFrame) against `suite`; write the result and its
+    Data Docs page under `output`."""
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier, ValidationResultIdentifier
 
-    gx, context, batch_definition = _context(str(output))
-    frame = _selectors_as_categories(suite, frame)
+    gx, context = _context(str(output))
+    kind = "pandas" if _is_pandas(frame) else "spark"
+    batch_definition = _whole_frame(str(output), kind)
+    if kind == "pandas":
+        frame = _selectors_as_categories(suite, frame)
     gx_suite = context.suites.add(
-        gx.ExpectationSuite(name=suite.name, expectations=suite.definition["expectations"], meta=suite.definition.get("meta", {}))
+        gx.ExpectationSuite(name=suite.name, expectations=_expectations_for(suite, kind), meta=suite.definition.get("meta", {}))
     )
     validation = context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite))
     try:
@@ -262,7 +290,7 @@ def build_data_docs_index(output: Path) -> Path:
     again: the identifier given names no stored resource (an empty list would rebuild every page)."""
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
-    _, context, _ = _context(str(output))
+    _, context = _context(str(output))
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[ExpectationSuiteIdentifier(name="index-only")])
     return _docs_file(context)
 

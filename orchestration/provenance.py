@@ -27,7 +27,8 @@ from .ledger.violations import SourceValidationError
 
 CODE_PATHS = ("orchestration", "dbt_project/models", "dbt_project/macros", "dbt_project/tests", "expectations")
 CODE_FILES = ("pyproject.toml", "requirements.lock", "dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
-TOOL_VERSIONS = ("dagster_version", "dbt_version", "duckdb_version", "storage_version")
+# The engine dbt builds on is a build input too: a version built on Spark is not rebuilt as unchanged on DuckDB.
+TOOL_VERSIONS = ("dagster_version", "dbt_version", "duckdb_version", "storage_version", "engine")
 # Columns of meta.publication that, with the source files, decide what a build produces.
 BUILD_INPUTS = ("code_sha256", *TOOL_VERSIONS)
 DBT_FILES = (
@@ -129,7 +130,7 @@ def code_version() -> tuple[str | None, bool | None, str]:
 
 
 def tool_versions() -> dict[str, str]:
-    values = (version("dagster"), version("dbt-core"), version("duckdb"), settings.storage_version())
+    values = (version("dagster"), version("dbt-core"), version("duckdb"), settings.storage_version(), settings.engine())
     return dict(zip(TOOL_VERSIONS, values, strict=True))
 
 

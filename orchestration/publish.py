@@ -17,7 +17,7 @@ from dagster import (
     asset,
 )
 
-from . import settings
+from . import settings, spark
 from .alerts import RunAlerts
 from .dbt_assets import dbt_models
 from .ledger import publishing
@@ -88,11 +88,12 @@ def self_description(run_id: str, version_id: str, published_at: datetime, marts
         published_at.replace(tzinfo=None),
         commit,
         dirty,
-        *(inputs[key] for key in BUILD_INPUTS),
+        *(inputs[key] for key in BUILD_INPUTS if key != "engine"),
         len(marts),
         len(gates),
         sum(g.passed for g in gates),
         *(steps[column] for column in STEP_COLUMNS),
+        inputs["engine"],
     )
     return [
         MetaTable(
@@ -101,7 +102,8 @@ def self_description(run_id: str, version_id: str, published_at: datetime, marts
             "code_git_commit varchar, code_git_dirty boolean, code_sha256 varchar not null, dagster_version varchar, "
             "dbt_version varchar, duckdb_version varchar, storage_version varchar, marts integer, gates integer, gates_passed integer, "
             # each step's code, with what it imports (provenance.STEPS); after the older columns, so their readers are unaffected
-            + ", ".join(f"{column} varchar" for column in STEP_COLUMNS),
+            + ", ".join(f"{column} varchar" for column in STEP_COLUMNS)
+            + ", engine varchar",
             rows=[publication],
         ),
         MetaTable(
@@ -121,6 +123,16 @@ def self_description(run_id: str, version_id: str, published_at: datetime, marts
             rows=[(run_id, *astuple(gate)) for gate in gates],
         ),
     ]
+
+
+def _built_on_spark(warehouse: Warehouse, marts: list[str]) -> dict[str, str] | None:
+    """On the Spark engine, each mart as DuckDB reads dbt-spark's Parquet files."""
+    if warehouse.settings.engine_name() != "spark":
+        return None
+    relations = {mart: spark.duckdb_relation(warehouse.settings.spark_dir(), f"marts.{mart}") for mart in marts}
+    if missing := sorted(mart for mart, relation in relations.items() if relation is None):
+        raise Failure(description=f"nothing was published: the Spark engine built no table for {', '.join(missing)}")
+    return relations
 
 
 @asset(
@@ -157,6 +169,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse, al
         self_description(context.run_id, version_id, published_at, marts, gates),
         storage_version,
         keep_versions,
+        _built_on_spark(warehouse, marts),
     )
     for line in repaired:
         context.log.warning(f"repaired: {line}")

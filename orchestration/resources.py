@@ -26,9 +26,10 @@ class LedgerSettings(ConfigurableResource):
     asks for it, not when the code loads, and falls back to the project's default (settings.py);
     a field set in the run's config (resources.settings.config) wins over the environment.
 
-    Two settings are the environment's only, because something outside a run's Python reads them
-    too: AI_MARKET_DUCKDB_MEMORY_LIMIT (dbt's profile) and AI_MARKET_STORAGE_VERSION (a build input
-    the CLI compares before Dagster is imported)."""
+    Three settings are the environment's only, because something outside a run's Python reads them
+    too: AI_MARKET_DUCKDB_MEMORY_LIMIT (dbt's profile), and AI_MARKET_STORAGE_VERSION and
+    AI_MARKET_ENGINE (build inputs the CLI compares before Dagster is imported; the engine is also
+    the profile's target)."""
 
     sources_dir: str | None = Field(default=None, description="Source files (default: AI_MARKET_SOURCES, else sources/).")
     data_dir: str | None = Field(default=None, description="Generated data (default: AI_MARKET_DATA_DIR, else data/).")
@@ -76,10 +77,18 @@ class LedgerSettings(ConfigurableResource):
         return environment.storage_version(), environment.keep_versions(self.keep_versions)
 
     def dbt_target_path(self) -> Path:
-        return environment.dbt_target_path(self.build())
+        # one folder per engine: dbt's partial-parse state is valid for one profile target only
+        target = environment.dbt_target_path(self.build())
+        return target if self.engine_name() == "duckdb" else target.with_name(f"{target.name}_{self.engine_name()}")
+
+    def engine_name(self) -> str:
+        return environment.engine()
+
+    def spark_dir(self) -> Path:
+        return environment.spark_dir(self.build())
 
     def export_for_dbt(self) -> None:
-        """Before every dbt command: the build database's path and the file log's level, for dbt."""
+        """Before every dbt command: the build database's path, the file log's level and the engine, for dbt."""
         environment.export_for_dbt(self.build(), self.dbt_file_log_level)
 
 

@@ -52,6 +52,30 @@ def build_path(data: Path | None = None) -> Path:
     return _env_path("AI_MARKET_BUILD_DUCKDB", (data or data_dir()) / "build" / "ai_market.duckdb")
 
 
+ENGINES = ("duckdb", "spark")
+
+
+def engine() -> str:
+    """What dbt builds the models on (AI_MARKET_ENGINE): duckdb, the embedded default, or spark
+    (docs/spark.md). The ingest, the gates and the publish are the same on both."""
+    value = (os.environ.get("AI_MARKET_ENGINE") or "duckdb").lower()
+    if value not in ENGINES:
+        raise ValueError(f"AI_MARKET_ENGINE={value!r}: expected one of {', '.join(ENGINES)}")
+    return value
+
+
+def spark_dir(build: Path | None = None) -> Path:
+    """The Spark engine's build folder beside the build database: the raw tables as Parquet (raw/),
+    the tables dbt builds (warehouse/<schema>.db/<table>/) and their Derby metastore."""
+    return (build or build_path()).parent / "spark"
+
+
+def spark_master() -> str:
+    """Where the Spark engine runs (AI_MARKET_SPARK_MASTER): pyspark's local master by default;
+    dbt's profile reads the same variable."""
+    return os.environ.get("AI_MARKET_SPARK_MASTER") or "local[*]"
+
+
 def dbt_target_path(build: Path | None = None) -> Path:
     """dbt's target folder for pipeline runs: one fixed folder beside the build database, so dbt's
     partial-parse state (valid for this build path) stays warm from one run to the next."""
@@ -117,6 +141,9 @@ def export_for_dbt(build: Path | None = None, file_log_level: str | None = None)
     dbt_project/profiles.yml). Export the resolved absolute path under a variable of dbt's own, set
     afresh before every dbt command, so that dbt and Python always agree and the export never
     overrides what AI_MARKET_DATA_DIR or AI_MARKET_BUILD_DUCKDB say later in the same process.
-    The file log's level goes the same way, as dbt's own variable."""
-    os.environ["AI_MARKET_DBT_BUILD_PATH"] = str(build or build_path())
+    The file log's level, the engine (the profile's target) and the Spark folder go the same way."""
+    build = build or build_path()
+    os.environ["AI_MARKET_DBT_BUILD_PATH"] = str(build)
     os.environ["DBT_LOG_LEVEL_FILE"] = dbt_file_log_level(file_log_level)
+    os.environ["AI_MARKET_ENGINE"] = engine()
+    os.environ["AI_MARKET_DBT_SPARK_DIR"] = str(spark_dir(build))

@@ -16,6 +16,7 @@ from . import settings
 from .alerts import RunAlerts
 from .ledger.faults import pause_point
 from .ledger.ingest import hash_sources, ingest
+from .ledger.raw_parquet import write_raw_parquet
 from .ledger.violations import SourceValidationError
 from .metadata import metadata_table
 from .provenance import nothing_to_do, step_hashes, unchanged_publication
@@ -73,6 +74,10 @@ def _validate_and_load(context: AssetExecutionContext, config: IngestConfig, war
             context.log.info(f"Validating and loading {sources} into the build database {warehouse.build()}")
             # the ingest's own code, not all code, decides whether unchanged files are read again
             summary = ingest(con, sources, hashed=True, code_sha256=steps["ingest_code_sha256"])
+            if warehouse.settings.engine_name() == "spark":
+                folder = warehouse.settings.spark_dir() / "raw"
+                write_raw_parquet(con, folder)
+                context.log.info(f"Wrote the raw tables as Parquet, partitioned by document, to {folder} for the Spark engine")
         except SourceValidationError as error:
             raise _failure(error) from None
         return summary, {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in RAW_TABLES}, files

@@ -2,9 +2,7 @@
     documents whose fingerprint (a column of int_document_fingerprints) differs from the one its
     rows were built with, and drops the rows of documents that are gone:
 
-        config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-               pre_hook="{{ forget_documents_to_rebuild('usd_fingerprint') }}",
-               post_hook="{{ remember_built_documents('usd_fingerprint') }}")
+        {{ config(**incremental_by_document('usd_fingerprint')) }}
         ... where document_id in ({{ documents_to_rebuild('usd_fingerprint') }})   -- when is_incremental()
 
     The fingerprints a model's rows were built with are kept in dbt_state.<schema>__<model> (the
@@ -12,6 +10,21 @@
     table and its record never disagree, even when a run fails half-way. A change of a model's code, or of a
     macro it uses, needs a full rebuild of it and of the incremental models after it: the pipeline
     drops those before `dbt build` (orchestration/dbt_state.py). -#}
+
+{#- The model's config. Spark's Parquet tables cannot delete rows, so there the models are tables,
+    built whole on every run. -#}
+{% macro incremental_by_document(fingerprint) -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- endif -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ forget_documents_to_rebuild('" ~ fingerprint ~ "') }}",
+        'post_hook': "{{ remember_built_documents('" ~ fingerprint ~ "') }}",
+    }) }}
+{%- endmacro %}
 
 {% macro built_documents_relation() -%}
     dbt_state."{{ this.schema }}__{{ this.identifier }}"

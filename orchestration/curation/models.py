@@ -1,8 +1,9 @@
 """dbt's own model SQL, rendered for an in-memory DuckDB, so a check before any run computes the claim
 audit with the very statements the warehouse builds it with (one owner of the arithmetic).
 
-dbt itself is slow to start and parse; the models the audit needs use only `ref`,
-`source`, `config`, `is_incremental` and the project's plain macros, which Jinja renders alone."""
+dbt itself is slow to start and parse; the models the audit needs use only `ref`, `source`, `config`,
+`is_incremental`, the project's plain macros and its cross-engine ones (adapter.dispatch, here always
+to their default__ DuckDB versions), which Jinja renders alone."""
 
 from pathlib import Path
 
@@ -26,12 +27,23 @@ def _model_path(name: str) -> Path:
     return path
 
 
+class _DuckDBMacros:
+    """dbt's `adapter` as far as the models' macros use it: dispatch to a macro's default__ version."""
+
+    module = None
+
+    def dispatch(self, name: str, _namespace: str | None = None):  # noqa: ANN201 - a Jinja macro
+        return getattr(self.module, f"default__{name}")
+
+
 def create_views(con: duckdb.DuckDBPyConnection, *names: str, schema: str = "models") -> list[str]:
     """Create `schema.<name>` for each model named and every model they refer to, as views over the
     raw schema; return their names."""
     con.execute(f"create schema if not exists {schema}")
-    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    macros = environment.from_string(_macros()).module
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"])
+    macros = _DuckDBMacros()
+    environment.globals.update({"adapter": macros, "return": lambda value: value})
+    macros.module = environment.from_string(_macros()).module
     created: set[str] = set()
 
     def ref(name: str) -> str:
@@ -41,10 +53,11 @@ def create_views(con: duckdb.DuckDBPyConnection, *names: str, schema: str = "mod
         return f"{schema}.{name}"
 
     context = {
-        **{name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")},
+        **{name: getattr(macros.module, name) for name in dir(macros.module) if not name.startswith("_")},
         "ref": ref,
         "source": lambda _source, table: f"raw.{table}",
         "config": lambda **_: "",
+        "incremental_by_document": lambda _fingerprint: {},
         "is_incremental": lambda: False,
     }
 

@@ -102,16 +102,24 @@ def _entries(folder: Path) -> list[Path]:
 
 
 def publish(
-    build: Path, layout: Layout, version_id: str, marts: list[str], meta: list[MetaTable], storage_version: str, keep: int
+    build: Path,
+    layout: Layout,
+    version_id: str,
+    marts: list[str],
+    meta: list[MetaTable],
+    storage_version: str,
+    keep: int,
+    built_elsewhere: dict[str, str] | None = None,
 ) -> tuple[Path, list[str]]:
-    """Copy `marts` (tables of schema marts in the build database) and the meta tables into a new
-    version, export it as Parquet, make it current and prune old versions. Returns its folder and
-    what switch_current repaired."""
+    """Copy `marts` (tables of schema marts in the build database, or, for the Spark engine, the
+    relations `built_elsewhere` names by mart, such as read_parquet over dbt-spark's files) and the
+    meta tables into a new version, export it as Parquet, make it current and prune old versions.
+    Returns its folder and what switch_current repaired."""
     clean_incomplete(layout)
     staging = layout.versions / f"{TMP_PREFIX}{version_id}"
     staging.mkdir(parents=True)
     database = staging / layout.published.name
-    _write_database(build, database, marts, meta, storage_version)
+    _write_database(build, database, marts, meta, storage_version, built_elsewhere or {})
     _export(database, staging / "parquet", staging / DESCRIPTION)
     database.chmod(0o444)
     _sync_tree(staging)
@@ -126,7 +134,9 @@ def publish(
     return final, repaired
 
 
-def _write_database(build: Path, database: Path, marts: list[str], meta: list[MetaTable], storage_version: str) -> None:
+def _write_database(
+    build: Path, database: Path, marts: list[str], meta: list[MetaTable], storage_version: str, built_elsewhere: dict[str, str]
+) -> None:
     with duckdb.connect() as con:
         con.execute(f"attach '{_sql_path(build)}' as build (read_only)")
         con.execute(f"attach '{_sql_path(database)}' as pub (storage_version '{storage_version}')")
@@ -134,6 +144,10 @@ def _write_database(build: Path, database: Path, marts: list[str], meta: list[Me
         con.execute("create schema marts")
         con.execute("create schema meta")
         for mart in marts:
+            if mart in built_elsewhere:
+                # Spark enforced the contract as it wrote the table (dbt_project/macros/spark_constraints.sql)
+                con.execute(f'create table pub.marts."{mart}" as select * from {built_elsewhere[mart]}')
+                continue
             # The build's own DDL carries the contracts' column types and constraints (not null, keys,
             # checks: dbt_project/models/marts/*.yml), so the published table enforces them too.
             (ddl,) = con.execute(

@@ -1,12 +1,6 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ forget_documents_to_rebuild('claims_fingerprint') }}",
-        post_hook="{{ remember_built_documents('claims_fingerprint') }}",
-    )
-}}
+{{ config(**incremental_by_document('claims_fingerprint')) }}
+{#- a relative epsilon that absorbs binary floating-point noise, nothing more -#}
+{%- set float_noise = '1e-9 * abs(value_normalised)' %}
 
 -- depends_on: {{ ref('int_document_fingerprints') }}
 -- Every stated derived claim recomputed from the facts it names: a sum adds all its inputs; a share
@@ -59,7 +53,7 @@ claims as (
     select * from facts
     where
         derivation is not null
-        {% if is_incremental() -%}
+        {%- if is_incremental() %}
             and document_id in ({{ documents_to_rebuild('claims_fingerprint') }})
         {%- endif %}
 ),
@@ -89,8 +83,8 @@ inputs_wide as (
         sum(half_unit) filter (where not is_last) as input_parts_error,
         max(value_normalised) filter (where is_last) as input_last,
         max(half_unit) filter (where is_last) as input_last_error,
-        string_agg(input_fact_id, ', ' order by input_position) as input_fact_ids,
-        string_agg(distinct document_id, ', ') as input_document_ids
+        {{ ordered_string_agg('input_fact_id', "', '", 'input_position') }} as input_fact_ids,
+        {{ ordered_string_agg('distinct document_id', "', '", 'document_id') }} as input_document_ids
     from inputs_ranked
     group by fact_id
 ),
@@ -159,30 +153,26 @@ recomputed as (
 
 final as (
     select
-        * exclude (float_noise),
+        *,
         value_normalised - recomputed_value as difference,
         case
             when recomputed_value is null then 'unverifiable'
             when
                 case qualifier
                     when 'more_than' then recomputed_value > value_normalised
-                    when 'at_least' then recomputed_value >= value_normalised - float_noise
+                    when 'at_least' then recomputed_value >= value_normalised - {{ float_noise }}
                     when 'less_than' then recomputed_value < value_normalised
-                    when 'at_most' then recomputed_value <= value_normalised + float_noise
+                    when 'at_most' then recomputed_value <= value_normalised + {{ float_noise }}
                     when 'nearly'
-                        then recomputed_value between value_normalised - tolerance - float_noise and value_normalised + float_noise
-                    else abs(value_normalised - recomputed_value) <= tolerance + float_noise
+                        then
+                            recomputed_value
+                            between value_normalised - tolerance - {{ float_noise }} and value_normalised + {{ float_noise }}
+                    else abs(value_normalised - recomputed_value) <= tolerance + {{ float_noise }}
                 end
                 then 'consistent'
             else 'inconsistent'
         end as status
-    from (
-        -- a relative epsilon that absorbs binary floating-point noise, nothing more
-        select
-            *,
-            1e-9 * abs(value_normalised) as float_noise
-        from recomputed
-    ) as with_noise
+    from recomputed
 )
 
 select * from final

@@ -25,13 +25,13 @@ fx_rates as (
 manifest_entries as (
     select
         document_id,
-        md5(documents::varchar) as entry_md5
+        md5({{ row_as_text('documents') }}) as entry_md5
     from documents
 ),
 
 -- reference lists and schemas shape every row of every document
 shared_files as (
-    select coalesce(string_agg(sha256, ',' order by source_file), '') as fingerprint
+    select coalesce({{ ordered_string_agg('sha256', "','", 'source_file') }}, '') as fingerprint
     from source_files
     where source_file like 'reference/%' or source_file like 'schemas/%'
 ),
@@ -61,7 +61,9 @@ own_sources as (
 rates_by_currency as (
     select
         currency,
-        md5(string_agg(document_id || '=' || units_per_usd::varchar || '@' || rate_period, ',' order by document_id))
+        md5(
+            {{ ordered_string_agg("document_id || '=' || cast(units_per_usd as string) || '@' || rate_period", "','", 'document_id') }}
+        )
             as fingerprint
     from fx_rates
     group by currency
@@ -78,7 +80,11 @@ currencies_used as (
 rates_used as (
     select
         currencies_used.document_id,
-        string_agg(currencies_used.unit || '=' || coalesce(rates_by_currency.fingerprint, 'none'), ',' order by currencies_used.unit)
+        {{
+            ordered_string_agg(
+                "currencies_used.unit || '=' || coalesce(rates_by_currency.fingerprint, 'none')", "','", 'currencies_used.unit'
+            )
+        }}
             as fingerprint
     from currencies_used
     left join rates_by_currency on currencies_used.unit = rates_by_currency.currency
@@ -99,7 +105,7 @@ input_documents as (
 inputs_used as (
     select
         input_documents.document_id,
-        string_agg(own_sources.content_fingerprint, ',' order by input_documents.input_document_id) as fingerprint
+        {{ ordered_string_agg('own_sources.content_fingerprint', "','", 'input_documents.input_document_id') }} as fingerprint
     from input_documents
     inner join own_sources on input_documents.input_document_id = own_sources.document_id
     group by input_documents.document_id

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ forget_documents_to_rebuild('usd_fingerprint') }}",
-        post_hook="{{ remember_built_documents('usd_fingerprint') }}",
-    )
-}}
+{{ config(**incremental_by_document('usd_fingerprint')) }}
 
 -- depends_on: {{ ref('int_document_fingerprints') }}
 -- Currency amounts in US dollars. Other currencies are converted only with a rate implied by a
@@ -40,8 +32,8 @@ candidate_rates as (
                 (rates.document_id = facts.document_id) desc,
                 -- twice the distance between the midpoints, in days
                 abs(
-                    date_diff('day', facts.period_start, rates.rate_period_start)
-                    + date_diff('day', facts.period_end, rates.rate_period_end)
+                    {{ date_difference('day', 'facts.period_start', 'rates.rate_period_start') }}
+                    + {{ date_difference('day', 'facts.period_end', 'rates.rate_period_end') }}
                 ),
                 rates.document_id
         ) as preference

@@ -18,7 +18,7 @@ bounds as (
         max(units_per_usd_low) as units_per_usd_low,
         min(units_per_usd_high) as units_per_usd_high,
         median(units_per_usd) as median_units_per_usd,
-        string_agg(claim_fact_id, ', ' order by claim_fact_id) as fact_ids
+        {{ ordered_string_agg('claim_fact_id', "', '", 'claim_fact_id') }} as fact_ids
     from pairs
     group by document_id, currency
 ),
@@ -38,7 +38,7 @@ final as (
         bounds.pair_count,
         documents.published_start as rate_period_start,
         documents.published_end as rate_period_end,
-        strftime(documents.published_start, '%Y-%m-%d') || '/' || strftime(documents.published_end, '%Y-%m-%d')
+        cast(documents.published_start as string) || '/' || cast(documents.published_end as string)
             as rate_period,
         bounds.fact_ids
     from bounds

@@ -27,7 +27,7 @@ final as (
         facts.evidence
     from facts
     left join regions on facts.region = regions.region_code
-    where facts.metric like '%\_rank' escape '\' or facts.metric = 'foundation_model_count'
+    where facts.metric like '%!_rank' escape '!' or facts.metric = 'foundation_model_count'
 )
 
 select * from final

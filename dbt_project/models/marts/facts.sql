@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ forget_documents_to_rebuild('usd_fingerprint') }}",
-        post_hook="{{ remember_built_documents('usd_fingerprint') }}",
-    )
-}}
+{{ config(**incremental_by_document('usd_fingerprint')) }}
 
 -- depends_on: {{ ref('int_document_fingerprints') }}
 -- Every figure of every document with its full provenance: the table to follow any mart row's

@@ -92,9 +92,9 @@ joined as (
             and periods.document_id = deal_counts.document_id
 ),
 
--- the smallest period of the same measure, provider, scope, region and document that strictly
--- contains each one
-enclosing as (
+-- every period of the same measure, provider, scope, region and document that strictly contains
+-- each one, the smallest first
+containing as (
     select
         inner_period.measure,
         inner_period.data_provider,
@@ -103,7 +103,17 @@ enclosing as (
         inner_period.period_label,
         inner_period.document_id,
         outer_period.period_label as enclosing_period,
-        outer_period.amount_usd as enclosing_amount_usd
+        outer_period.amount_usd as enclosing_amount_usd,
+        row_number() over (
+            partition by
+                inner_period.measure,
+                inner_period.data_provider,
+                inner_period.scope,
+                inner_period.region,
+                inner_period.period_label,
+                inner_period.document_id
+            order by outer_period.period_end - outer_period.period_start, outer_period.period_label
+        ) as size_order
     from joined as inner_period
     inner join joined as outer_period
         on
@@ -115,16 +125,11 @@ enclosing as (
             and inner_period.period_start >= outer_period.period_start
             and inner_period.period_end <= outer_period.period_end
             and (inner_period.period_start, inner_period.period_end) != (outer_period.period_start, outer_period.period_end)
-    qualify row_number() over (
-        partition by
-            inner_period.measure,
-            inner_period.data_provider,
-            inner_period.scope,
-            inner_period.region,
-            inner_period.period_label,
-            inner_period.document_id
-        order by outer_period.period_end - outer_period.period_start, outer_period.period_label
-    ) = 1
+),
+
+enclosing as (
+    select * from containing
+    where size_order = 1
 ),
 
 with_comparisons as (

@@ -17,7 +17,7 @@ normalised as (
         source.unit not in ('count', 'percent', 'ratio', 'rank', 'year', 'event') as is_currency_amount,
         {{ scale_multiplier('source.scale') }} as scale_multiplier,
         -- decimals as written in the figure ('9.70 trillion won' -> 2) give the stated precision
-        nullif(regexp_extract(source.figure, '[0-9][0-9,]*(\.[0-9]+)?', 0), '') as figure_number
+        nullif(regexp_extract(source.figure, '[0-9][0-9,]*([.][0-9]+)?', 0), '') as figure_number
     from source
     left join metrics on source.metric = metrics.metric
 ),
@@ -59,9 +59,9 @@ final as (
         period_label,
         period_start,
         period_end,
-        year(period_start) as period_year,
+        cast(year(period_start) as bigint) as period_year,
         case
-            when day(period_start) = 1 and day(period_end + 1) = 1 then date_diff('month', period_start, period_end + 1)
+            when day(period_start) = 1 and day(period_end + 1) = 1 then {{ date_difference('month', 'period_start', 'period_end + 1') }}
         end as period_months,
         period_basis,
         period_text,
@@ -80,8 +80,8 @@ final as (
         case
             when figure_number is null then null
             when unit = 'percent'
-                then 0.5 * pow(10, -length(coalesce(regexp_extract(figure_number, '\.([0-9]+)', 1), ''))) / 100
-            else 0.5 * pow(10, -length(coalesce(regexp_extract(figure_number, '\.([0-9]+)', 1), ''))) * scale_multiplier
+                then 0.5 * pow(10, -length(coalesce(regexp_extract(figure_number, '[.]([0-9]+)', 1), ''))) / 100
+            else 0.5 * pow(10, -length(coalesce(regexp_extract(figure_number, '[.]([0-9]+)', 1), ''))) * scale_multiplier
         end as stated_half_unit,
         figure,
         evidence,

@@ -1,0 +1,46 @@
+"""The raw tables as Parquet, for the Spark engine: what the ingest loaded into the build database,
+written partitioned by document (one folder per document_id, Hive style) so that Spark reads only
+the documents a query touches. Reference lists and the file checksums are one file each."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+# fact_inputs has no document of its own: it is partitioned by its claim's document.
+BY_DOCUMENT = {
+    "documents": "select * from raw.documents",
+    "facts": "select * from raw.facts",
+    "fact_inputs": "select fact_inputs.*, facts.document_id from raw.fact_inputs inner join raw.facts using (fact_id)",
+    "exclusions": "select * from raw.exclusions",
+    "number_mentions": "select * from raw.number_mentions",
+}
+WHOLE = ("regions", "currencies", "metrics", "measures", "providers", "source_files")
+
+
+def write_raw_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Path]:
+    """Write every raw table under `folder` (<table>/document_id=<id>/*.parquet, or <table>/data.parquet)
+    and return each table's folder. The new files are written beside the old and swapped in table
+    by table, so a reader never sees a half-written table."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for table, query in {**BY_DOCUMENT, **{name: f"select * from raw.{name}" for name in WHOLE}}.items():
+        fresh, target = folder / f".{table}.new", folder / table
+        shutil.rmtree(fresh, ignore_errors=True)
+        if table in BY_DOCUMENT:
+            con.execute(f"copy ({query}) to '{fresh}' (format parquet, partition_by (document_id))")
+        else:
+            fresh.mkdir()
+            con.execute(f"copy ({query}) to '{fresh / 'data.parquet'}' (format parquet)")
+        _swap(fresh, target)
+        written[table] = target
+    return written
+
+
+def _swap(fresh: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
