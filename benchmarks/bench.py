@@ -12,6 +12,9 @@ median over rounds is reported with the peak RSS of the command's whole process 
 the dbt it starts, say), sampled every 50 ms. Results go to benchmarks/results.json and, with --doc, into the table of docs/performance.md.
 
     python -m benchmarks.bench --sizes real,100k,1m --repeat 3 --doc
+
+With --engine spark (make bench BENCH_ENGINE=spark) dbt builds on Spark (pyspark's local master):
+1, 3, 4 and 5 run on it, and the floor stays DuckDB's own, so the table reads next to DuckDB's.
 """
 
 import argparse
@@ -36,9 +39,17 @@ from .corpus import add_one_document, generate
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FACTS_PER_DOCUMENT = 100
-SIZES = {"real": 0, "10k": 100, "100k": 1_000, "1m": 10_000}  # generated documents of 100 facts
+SIZES = {"real": 0, "10k": 100, "100k": 1_000, "1m": 10_000, "10m": 100_000}  # generated documents of 100 facts
 SCENARIOS = ["bare_dbt_build", "raw_sql_floor", "full_pipeline", "noop_rerun", "add_one_document"]
-TABLE_START, TABLE_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+ENGINES = ("duckdb", "spark")
+
+
+def table_markers(engine: str) -> tuple[str, str]:
+    """Where docs/performance.md holds an engine's table."""
+    name = "benchmark" if engine == "duckdb" else f"benchmark-{engine}"
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
 PERFORMANCE_DOC = PROJECT / "docs" / "performance.md"
 
 
@@ -90,19 +101,21 @@ def timed(command: list[str], env: dict[str, str], log: Path) -> Timing:
 class Size:
     """One corpus size and its working folders."""
 
-    def __init__(self, name: str, work: Path):
-        self.name, self.documents = name, SIZES[name]
+    def __init__(self, name: str, work: Path, engine: str = "duckdb"):
+        self.name, self.documents, self.engine = name, SIZES[name], engine
         self.facts = 0
         self.root = work / name
         self.corpus = self.root / "corpus"
         self.log = self.root / "commands.log"
 
     def env(self, **variables: str) -> dict[str, str]:
-        return {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DAGSTER_HOME": str(self.root / "dagster_home"), **variables}
+        home = str(self.root / "dagster_home")
+        return {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DAGSTER_HOME": home, "AI_MARKET_ENGINE": self.engine, **variables}
 
     def prepare(self) -> None:
         """Corpus, raw tables (for dbt and the floor), dbt's compiled manifest; none of it timed."""
         from orchestration.ledger.ingest import ingest
+        from orchestration.ledger.raw_parquet import write_raw_parquet
 
         shutil.rmtree(self.root, ignore_errors=True)
         (self.root / "dagster_home").mkdir(parents=True)
@@ -110,11 +123,16 @@ class Size:
         generate(self.corpus, self.documents, FACTS_PER_DOCUMENT)
         raw = self.root / "raw" / "ai_market.duckdb"
         raw.parent.mkdir()
+
         with duckdb.connect(str(raw)) as con:
             self.facts = ingest(con, self.corpus).facts
+            if self.engine == "spark":
+                write_raw_parquet(con, self.root / "raw" / "spark" / "raw")
         scratch = self._copy_raw("compile")
+        # the floor runs DuckDB's SQL, whatever the engine measured
         dbt = [str(BIN / "dbt"), "compile", "--full-refresh", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"]
-        timed([*dbt, "--target-path", str(self.root / "compiled")], self.env(AI_MARKET_DBT_BUILD_PATH=str(scratch)), self.log)
+        env = self.env(AI_MARKET_DBT_BUILD_PATH=str(scratch), AI_MARKET_ENGINE="duckdb")
+        timed([*dbt, "--target-path", str(self.root / "compiled")], env, self.log)
 
     def _copy_raw(self, purpose: str) -> Path:
         # The same file name everywhere: DuckDB names the catalog after it, and compiled SQL uses it.
@@ -127,7 +145,12 @@ class Size:
     def bare_dbt_build(self, round_: int) -> Timing:
         database = self._copy_raw("bare")
         command = [str(BIN / "dbt"), "build", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project", "--quiet"]
-        return timed(command, self.env(AI_MARKET_DBT_BUILD_PATH=str(database)), self.log)
+        command += ["--target-path", str(self.root / "bare" / "target")]
+        if self.engine == "spark":  # a fresh Spark folder holding only the raw Parquet
+            shutil.copytree(self.root / "raw" / "spark" / "raw", database.parent / "spark" / "raw")
+        return timed(
+            command, self.env(AI_MARKET_DBT_BUILD_PATH=str(database), AI_MARKET_DBT_SPARK_DIR=str(database.parent / "spark")), self.log
+        )
 
     def raw_sql_floor(self, round_: int) -> Timing:
         database = self._copy_raw("floor")
@@ -154,7 +177,7 @@ class Size:
         return self._pipeline(round_)
 
 
-def machine() -> dict:
+def machine(engine: str) -> dict:
     cpuinfo, meminfo = Path("/proc/cpuinfo").read_text().splitlines(), Path("/proc/meminfo").read_text().splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
     memory_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
@@ -166,6 +189,8 @@ def machine() -> dict:
         "duckdb": version("duckdb"),
         "dbt_core": version("dbt-core"),
         "dagster": version("dagster"),
+        "engine": engine,
+        **({"pyspark": version("pyspark"), "dbt_spark": version("dbt-spark")} if engine == "spark" else {}),
     }
 
 
@@ -189,8 +214,8 @@ def summarise(timings: dict[str, list[Timing]]) -> dict:
     return {"scenarios": scenarios, "ratios": ratios}
 
 
-def run(sizes: list[str], repeat: int, work: Path) -> dict:
-    prepared = [Size(name, work) for name in sizes]
+def run(sizes: list[str], repeat: int, work: Path, engine: str = "duckdb") -> dict:
+    prepared = [Size(name, work / engine if engine != "duckdb" else work, engine) for name in sizes]
     for size in prepared:
         size.prepare()
     timings = {size.name: {name: [] for name in SCENARIOS} for size in prepared}
@@ -203,7 +228,7 @@ def run(sizes: list[str], repeat: int, work: Path) -> dict:
                 print(f"round {round_ + 1}/{repeat} {size.name:>5} {name:<17} {seconds:7.1f} s {rss:7.0f} MB", flush=True)
     return {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine(engine),
         "repeat": repeat,
         "sizes": {
             size.name: {"generated_documents": size.documents, "facts": size.facts, **summarise(timings[size.name])} for size in prepared
@@ -213,10 +238,14 @@ def run(sizes: list[str], repeat: int, work: Path) -> dict:
 
 def results_table(results: dict) -> str:
     m = results["machine"]
+    engine = m.get("engine", "duckdb")
+    start, end = table_markers(engine)
+    on_spark = f", on Spark {m['pyspark']} (dbt-spark {m['dbt_spark']}, local master)" if engine == "spark" else ""
     lines = [
-        TABLE_START,
+        start,
         f"Measured {results['measured_at']} on {m['cpu']} ({m['cores']} cores, {m['memory_gib']} GiB), "
-        f"DuckDB {m['duckdb']}, dbt-core {m['dbt_core']}, Dagster {m['dagster']}; median of {results['repeat']} interleaved rounds.",
+        f"DuckDB {m['duckdb']}, dbt-core {m['dbt_core']}, Dagster {m['dagster']}{on_spark}; "
+        f"median of {results['repeat']} interleaved rounds.",
         "",
         "| corpus | facts | bare dbt build | raw SQL floor | full pipeline | no-op rerun | +1 document "
         "| full / dbt | no-op / full | +1 doc / full | peak RSS (full) |",
@@ -231,14 +260,15 @@ def results_table(results: dict) -> str:
             f"| {r['full_pipeline / bare_dbt_build']} | {r['noop_rerun / full_pipeline']} | {r['add_one_document / full_pipeline']} "
             f"| {s['full_pipeline']['peak_rss_mb']:.0f} MB |"
         )
-    lines.append(TABLE_END)
+    lines.append(end)
     return "\n".join(lines)
 
 
 def write_table(results: dict, document: Path) -> None:
-    """Replace the table between the benchmark markers of `document` with these results."""
+    """Replace the table between the engine's benchmark markers of `document` with these results."""
+    start_marker, end_marker = table_markers(results["machine"].get("engine", "duckdb"))
     text = document.read_text(encoding="utf-8")
-    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    start, end = text.index(start_marker), text.index(end_marker) + len(end_marker)
     document.write_text(text[:start] + results_table(results) + text[end:], encoding="utf-8")
 
 
@@ -247,10 +277,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="real,100k,1m", help=f"comma-separated, of {', '.join(SIZES)}")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=PROJECT / "data" / "bench")
-    parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results.json")
+    parser.add_argument("--engine", choices=ENGINES, default="duckdb", help="what dbt builds on (AI_MARKET_ENGINE)")
+    parser.add_argument("--out", type=Path, help="default: benchmarks/results.json, results_<engine>.json for another engine")
     parser.add_argument("--doc", action="store_true", help="write the table into docs/performance.md")
     arguments = parser.parse_args()
-    results = run(arguments.sizes.split(","), arguments.repeat, arguments.work)
+    arguments.out = arguments.out or PROJECT / "benchmarks" / (
+        "results.json" if arguments.engine == "duckdb" else f"results_{arguments.engine}.json"
+    )
+    results = run(arguments.sizes.split(","), arguments.repeat, arguments.work, arguments.engine)
     arguments.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(results_table(results))
     if arguments.doc:

@@ -30,9 +30,9 @@ def _read_gated_table(suite: Suite, warehouse: Warehouse) -> tuple[list[str], An
     """(columns, frame, rows) of the table a suite gates, with only the columns it reads: a pandas
     DataFrame from the build database, or on the Spark engine a Spark DataFrame of dbt-spark's files."""
     if warehouse.settings.engine_name() == "spark":
-        folder = spark.table_folder(warehouse.settings.spark_dir(), suite.table)
-        columns = suite.columns_needed(spark.session().read.parquet(str(folder)).columns)
-        frame = spark.read_table(warehouse.settings.spark_dir(), suite.table, columns).cache()
+        table = spark.read_table(warehouse.settings.spark_dir(), suite.table)
+        columns = suite.columns_needed(table.columns)
+        frame = table.select(*columns).cache()  # GX reads it once per expectation
         return columns, frame, frame.count()
     with warehouse.connect(read_only=True) as con:
         columns = suite.columns_needed([d[0] for d in con.sql(f"select * from {suite.table} limit 0").description])

@@ -37,12 +37,14 @@ def session():  # noqa: ANN201 - pyspark's SparkSession; pyspark is imported onl
         SparkSession.builder.master(settings.spark_master())
         .appName("ai-market-ledger gates")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.log.level", "ERROR")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )
 
 
-def read_table(spark_dir: Path, relation: str, columns: list[str]):  # noqa: ANN201 - a pyspark DataFrame
-    """A table dbt-spark built, as a Spark DataFrame of `columns`."""
-    return session().read.parquet(str(table_folder(spark_dir, relation))).select(*columns)
+def read_table(spark_dir: Path, relation: str):  # noqa: ANN201 - a pyspark DataFrame
+    """A table dbt-spark built, as a Spark DataFrame."""
+    return session().read.parquet(str(table_folder(spark_dir, relation)))

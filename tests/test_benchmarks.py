@@ -6,6 +6,7 @@ import hashlib
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -92,7 +93,9 @@ def test_summary_reports_medians_and_the_target_ratios():
         "noop_rerun / full_pipeline": 0.23,
         "add_one_document / full_pipeline": 0.32,
     }
-    table = bench.results_table({"measured_at": "t", "machine": bench.machine(), "repeat": 3, "sizes": {"real": {"facts": 65, **summary}}})
+    table = bench.results_table(
+        {"measured_at": "t", "machine": bench.machine("duckdb"), "repeat": 3, "sizes": {"real": {"facts": 65, **summary}}}
+    )
     assert "| real | 65 | 11 s | 2 s | 22 s | 5 s | 7 s | 2.0 | 0.23 | 0.32 | 124 MB |" in table
 
 
@@ -100,9 +103,10 @@ def test_the_table_replaces_the_one_between_the_markers_of_the_performance_doc_a
     document = tmp_path / "performance.md"
     document.write_bytes(bench.PERFORMANCE_DOC.read_bytes())
     text = document.read_text(encoding="utf-8")
-    before, after = text.split(bench.TABLE_START)[0], text.split(bench.TABLE_END)[1]
+    start, end = bench.table_markers("duckdb")
+    before, after = text.split(start)[0], text.split(end)[1]
     summary = bench.summarise({name: [bench.Timing(1.0, 50.0)] for name in bench.SCENARIOS})
-    results = {"measured_at": "t", "machine": bench.machine(), "repeat": 1, "sizes": {"real": {"facts": 65, **summary}}}
+    results = {"measured_at": "t", "machine": bench.machine("duckdb"), "repeat": 1, "sizes": {"real": {"facts": 65, **summary}}}
     bench.write_table(results, document)
     assert document.read_text(encoding="utf-8") == before + bench.results_table(results) + after
 
@@ -112,3 +116,17 @@ def test_peak_rss_counts_the_whole_process_tree(tmp_path: Path):
     both = f'{sys.executable} -c "{hold.format(150)}" & {sys.executable} -c "{hold.format(100)}"; wait'
     timing = bench.timed(["bash", "-c", both], dict(os.environ), tmp_path / "log")
     assert 250 <= timing.peak_rss_mb < 400 and timing.seconds >= 1
+
+
+def test_a_spark_table_names_its_engine_and_goes_between_its_own_markers(tmp_path: Path):
+    document = tmp_path / "performance.md"
+    document.write_bytes(bench.PERFORMANCE_DOC.read_bytes())
+    duckdb_table = (
+        document.read_text(encoding="utf-8").split(bench.table_markers("duckdb")[0])[1].split(bench.table_markers("duckdb")[1])[0]
+    )
+    summary = bench.summarise({name: [bench.Timing(1.0, 50.0)] for name in bench.SCENARIOS})
+    results = {"measured_at": "t", "machine": bench.machine("spark"), "repeat": 1, "sizes": {"1m": {"facts": 10, **summary}}}
+    bench.write_table(results, document)
+    text = document.read_text(encoding="utf-8")
+    assert bench.results_table(results) in text and duckdb_table in text
+    assert f"on Spark {version('pyspark')} (dbt-spark {version('dbt-spark')}, local master)" in bench.results_table(results)
