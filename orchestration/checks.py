@@ -18,19 +18,20 @@ from dagster import (
     asset_check,
 )
 
-from . import settings, spark
+from . import settings
 from .alerts import RunAlerts
 from .failed_rows import describe_failure, row_table
 from .gx_suites import Suite, load_suites, run_suite
 from .metadata import metadata_table
 from .resources import Warehouse
+from .spark import SparkEngine
 
 
-def _read_gated_table(suite: Suite, warehouse: Warehouse) -> tuple[list[str], Any, int]:
+def _read_gated_table(suite: Suite, warehouse: Warehouse, engine: SparkEngine) -> tuple[list[str], Any, int]:
     """(columns, frame, rows) of the table a suite gates, with only the columns it reads: a pandas
     DataFrame from the build database, or on the Spark engine a Spark DataFrame of dbt-spark's files."""
     if warehouse.settings.engine_name() == "spark":
-        table = spark.read_table(warehouse.settings.spark_dir(), suite.table)
+        table = engine.read_table(warehouse.settings.spark_dir(), suite.table)
         columns = suite.columns_needed(table.columns)
         frame = table.select(*columns).cache()  # GX reads it once per expectation
         return columns, frame, frame.count()
@@ -49,8 +50,8 @@ def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
         blocking=True,
         pool=settings.WRITER_POOL,
     )
-    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse, alerts: RunAlerts) -> AssetCheckResult:
-        columns, frame, rows = _read_gated_table(suite, warehouse)
+    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse, spark: SparkEngine, alerts: RunAlerts) -> AssetCheckResult:
+        columns, frame, rows = _read_gated_table(suite, warehouse, spark)
         outcome = run_suite(suite, frame, warehouse.settings.gx_dir(), context.run.run_id)
         met = outcome.evaluated - len(outcome.failures)
         context.log.info(f"GX suite {position} {suite.name}: {met}/{outcome.evaluated} expectations met")

@@ -1,4 +1,4 @@
-"""Resources: the pipeline's settings, the DuckDB warehouse and the dbt CLI."""
+"""Resources: the pipeline's settings, the DuckDB warehouse, the gates' Spark session and the dbt CLI."""
 
 import os
 import sys
@@ -18,6 +18,7 @@ from .alerts import RunAlerts, record_alert, started_by
 from .ledger import publishing
 from .ledger.recovery import set_aside, take_writer, unreadable
 from .ledger.writer_lock import WriterLock
+from .spark import SparkEngine
 
 
 class LedgerSettings(ConfigurableResource):
@@ -195,5 +196,6 @@ def build_resources() -> dict:
         "settings": ledger_settings,
         "alerts": RunAlerts(),
         "warehouse": Warehouse(settings=ledger_settings),
+        "spark": SparkEngine(),
         "dbt": LedgerDbtCli(project_dir=dbt_project(), profiles_dir=str(environment.DBT_PROJECT_DIR)),
     }

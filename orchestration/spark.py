@@ -9,6 +9,9 @@ Parquet) and the gates (Spark DataFrames in a session of this process, with no m
 from functools import cache
 from pathlib import Path
 
+from dagster import ConfigurableResource
+from pydantic import Field
+
 from . import settings
 
 
@@ -27,14 +30,28 @@ def duckdb_relation(spark_dir: Path, relation: str) -> str | None:
     return "read_parquet('" + str(folder / "*.parquet").replace("'", "''") + "')"
 
 
+class SparkEngine(ConfigurableResource):
+    """The Spark session the gates validate in, on the Spark engine; nothing starts on DuckDB.
+
+    Our own thin resource rather than dagster-pyspark's PySparkResource: that one starts its session
+    (a JVM, seconds) when a run's resources are set up, on DuckDB runs too; this one starts it the
+    first time a step asks, and keeps it for the process."""
+
+    master: str | None = Field(default=None, description="Spark master (default: AI_MARKET_SPARK_MASTER, else local[*]).")
+
+    def read_table(self, spark_dir: Path, relation: str):  # noqa: ANN201 - a pyspark DataFrame
+        """A table dbt-spark built, as a Spark DataFrame."""
+        return _session(self.master or settings.spark_master()).read.parquet(str(table_folder(spark_dir, relation)))
+
+
 @cache
-def session():  # noqa: ANN201 - pyspark's SparkSession; pyspark is imported only when a Spark run needs it
-    """This process's Spark session on the configured master, without Hive: it reads tables by their
-    folders, so it never opens the metastore dbt's Spark holds."""
+def _session(master: str):  # noqa: ANN202 - pyspark's SparkSession; pyspark is imported only when a Spark run needs it
+    """A Spark session on `master`, without Hive: it reads tables by their folders, so it never opens
+    the metastore dbt's Spark holds."""
     from pyspark.sql import SparkSession
 
     return (
-        SparkSession.builder.master(settings.spark_master())
+        SparkSession.builder.master(master)
         .appName("ai-market-ledger gates")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -43,8 +60,3 @@ def session():  # noqa: ANN201 - pyspark's SparkSession; pyspark is imported onl
         .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )
-
-
-def read_table(spark_dir: Path, relation: str):  # noqa: ANN201 - a pyspark DataFrame
-    """A table dbt-spark built, as a Spark DataFrame."""
-    return session().read.parquet(str(table_folder(spark_dir, relation)))
