@@ -56,7 +56,10 @@ def _with_table_metadata(context: AssetExecutionContext, outputs: list[Output], 
     with warehouse.connect(read_only=True) as con:
         for event in outputs:
             relation = ".".join(context.asset_key_for_output(event.output_name).path)
-            table = spark.duckdb_relation(warehouse.settings.spark_dir(), relation) if on_spark else relation
+            table = relation
+            if on_spark:
+                spark_dir = warehouse.settings.spark_dir()
+                table = spark.duckdb_relation(spark_dir, relation) if spark.table_folder(spark_dir, relation).is_dir() else None
             metadata = {}
             if table:
                 metadata["dagster/row_count"] = con.execute(f"select count(*) from {table}").fetchone()[0]

@@ -76,6 +76,12 @@ def spark_master() -> str:
     return os.environ.get("AI_MARKET_SPARK_MASTER") or "local[*]"
 
 
+def spark_shuffle_partitions() -> str:
+    """Spark's shuffle partitions (AI_MARKET_SPARK_SHUFFLE_PARTITIONS) for dbt's session and the
+    gates'; Spark's own 200 would cut a local run's small tables into 200 tasks each."""
+    return os.environ.get("AI_MARKET_SPARK_SHUFFLE_PARTITIONS") or "4"
+
+
 def dbt_target_path(build: Path | None = None) -> Path:
     """dbt's target folder for pipeline runs: one fixed folder beside the build database, so dbt's
     partial-parse state (valid for this build path) stays warm from one run to the next."""

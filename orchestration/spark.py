@@ -21,13 +21,9 @@ def table_folder(spark_dir: Path, relation: str) -> Path:
     return spark_dir / "warehouse" / f"{schema}.db" / table
 
 
-def duckdb_relation(spark_dir: Path, relation: str) -> str | None:
-    """The table as DuckDB reads it (read_parquet over its files), or None for a view (a view has
-    no rows of its own: Spark keeps only its query)."""
-    folder = table_folder(spark_dir, relation)
-    if not folder.is_dir():
-        return None
-    return "read_parquet('" + str(folder / "*.parquet").replace("'", "''") + "')"
+def duckdb_relation(spark_dir: Path, relation: str) -> str:
+    """The table as DuckDB reads it: read_parquet over its files."""
+    return "read_parquet('" + str(table_folder(spark_dir, relation) / "*.parquet").replace("'", "''") + "')"
 
 
 class SparkEngine(ConfigurableResource):
@@ -57,6 +53,6 @@ def _session(master: str):  # noqa: ANN202 - pyspark's SparkSession; pyspark is 
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.log.level", "ERROR")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", settings.spark_shuffle_partitions())
         .getOrCreate()
     )

@@ -18,12 +18,11 @@ BY_DOCUMENT = {
 WHOLE = ("regions", "currencies", "metrics", "measures", "providers", "source_files")
 
 
-def write_raw_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Path]:
-    """Write every raw table under `folder` (<table>/document_id=<id>/*.parquet, or <table>/data.parquet)
-    and return each table's folder. The new files are written beside the old and swapped in table
-    by table, so a reader never sees a half-written table."""
+def write_raw_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Write every raw table under `folder` (<table>/document_id=<id>/*.parquet, or <table>/data.parquet).
+    The new files are written beside the old and swapped in table by table, so a reader never sees
+    a half-written table."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = {}
     for table, query in {**BY_DOCUMENT, **{name: f"select * from raw.{name}" for name in WHOLE}}.items():
         fresh, target = folder / f".{table}.new", folder / table
         shutil.rmtree(fresh, ignore_errors=True)
@@ -33,8 +32,6 @@ def write_raw_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str,
             fresh.mkdir()
             con.execute(f"copy ({query}) to '{fresh / 'data.parquet'}' (format parquet)")
         _swap(fresh, target)
-        written[table] = target
-    return written
 
 
 def _swap(fresh: Path, target: Path) -> None:
