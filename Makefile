@@ -72,11 +72,13 @@ test-all: test test-live
 # no-op rerun and one added document, interleaved, per corpus size; writes benchmarks/results.json
 # and the table of docs/performance.md. Smaller runs: make bench BENCH_SIZES=real,10k BENCH_REPEAT=1
 # On Spark: make bench BENCH_ENGINE=spark BENCH_SIZES=1m,10m (results_spark.json, its own table).
+# Some scenarios only: BENCH_SCENARIOS=bare_dbt_build,full_pipeline (default all).
 BENCH_SIZES ?= real,100k,1m
 BENCH_REPEAT ?= 3
 BENCH_ENGINE ?= duckdb
+BENCH_SCENARIOS ?= all
 bench: parse
-	$(BIN)/python -m benchmarks.bench --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT) --engine $(BENCH_ENGINE) --doc
+	$(BIN)/python -m benchmarks.bench --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT) --engine $(BENCH_ENGINE) --scenarios $(BENCH_SCENARIOS) --doc
 
 lint: env
 	$(BIN)/ruff check orchestration tests benchmarks

@@ -9,7 +9,14 @@
 
 Each round runs 1..5 once per size, so that drift of the machine hits every scenario alike; the
 median over rounds is reported with the peak RSS of the command's whole process tree (dagster and
-the dbt it starts, say), sampled every 50 ms. Results go to benchmarks/results.json and, with --doc, into the table of docs/performance.md.
+the dbt it starts, say), sampled every 50 ms. Results go to benchmarks/results.json, where they
+replace the sizes measured and keep the others, each with its own date, rounds and machine; with
+--doc, into the table of docs/performance.md. --scenarios measures some of the five (a 10M-fact
+Spark run is hours: `--scenarios full_pipeline`).
+
+A size's corpus and raw tables (work/corpora/<size>) are prepared once, untimed, and shared by
+both engines; they are kept while the generator, the real sources and the ingest's code are
+unchanged, because at 10M facts generating and ingesting them takes about 15 minutes.
 
     python -m benchmarks.bench --sizes real,100k,1m --repeat 3 --doc
 
@@ -19,6 +26,7 @@ With --engine spark (make bench BENCH_ENGINE=spark) dbt builds on Spark (pyspark
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -42,6 +50,8 @@ FACTS_PER_DOCUMENT = 100
 SIZES = {"real": 0, "10k": 100, "100k": 1_000, "1m": 10_000, "10m": 100_000}  # generated documents of 100 facts
 SCENARIOS = ["bare_dbt_build", "raw_sql_floor", "full_pipeline", "noop_rerun", "add_one_document"]
 ENGINES = ("duckdb", "spark")
+# what a prepared corpus and its raw tables are made by
+PREPARED_BY = ("benchmarks/corpus.py", "sources", "orchestration/ledger")
 
 
 def table_markers(engine: str) -> tuple[str, str]:
@@ -98,14 +108,24 @@ def timed(command: list[str], env: dict[str, str], log: Path) -> Timing:
     return Timing(elapsed, peak / 2**20)
 
 
+def preparation_key(documents: int) -> str:
+    """sha256 of what a prepared corpus and its raw tables depend on: their size and the code and files that make them."""
+    digest = hashlib.sha256(f"{documents}x{FACTS_PER_DOCUMENT}".encode())
+    for name in PREPARED_BY:
+        for path in sorted(p for p in [PROJECT / name, *(PROJECT / name).rglob("*")] if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(PROJECT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 class Size:
     """One corpus size and its working folders."""
 
     def __init__(self, name: str, work: Path, engine: str = "duckdb"):
         self.name, self.documents, self.engine = name, SIZES[name], engine
         self.facts = 0
-        self.root = work / name
-        self.corpus = self.root / "corpus"
+        self.root = work / name if engine == "duckdb" else work / engine / name
+        self.prepared = work / "corpora" / name
+        self.corpus = self.prepared / "corpus"
         self.log = self.root / "commands.log"
 
     def env(self, **variables: str) -> dict[str, str]:
@@ -114,32 +134,46 @@ class Size:
 
     def prepare(self) -> None:
         """Corpus, raw tables (for dbt and the floor), dbt's compiled manifest; none of it timed."""
-        from orchestration.ledger.ingest import ingest
         from orchestration.ledger.raw_parquet import write_raw_parquet
 
+        self._prepare_corpus()
+        self.facts = json.loads((self.prepared / "prepared.json").read_text())["facts"]
+        parquet = self.prepared / "raw" / "spark" / "raw"
+        if self.engine == "spark" and not parquet.exists():
+            with duckdb.connect(str(self.prepared / "raw" / "ai_market.duckdb"), read_only=True) as con:
+                write_raw_parquet(con, parquet.with_name("writing"))
+            parquet.with_name("writing").rename(parquet)
         shutil.rmtree(self.root, ignore_errors=True)
         (self.root / "dagster_home").mkdir(parents=True)
         shutil.copy(PROJECT / "orchestration" / "dagster.yaml", self.root / "dagster_home" / "dagster.yaml")
-        generate(self.corpus, self.documents, FACTS_PER_DOCUMENT)
-        raw = self.root / "raw" / "ai_market.duckdb"
-        raw.parent.mkdir()
-
-        with duckdb.connect(str(raw)) as con:
-            self.facts = ingest(con, self.corpus).facts
-            if self.engine == "spark":
-                write_raw_parquet(con, self.root / "raw" / "spark" / "raw")
         scratch = self._copy_raw("compile")
         # the floor runs DuckDB's SQL, whatever the engine measured
         dbt = [str(BIN / "dbt"), "compile", "--full-refresh", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"]
         env = self.env(AI_MARKET_DBT_BUILD_PATH=str(scratch), AI_MARKET_ENGINE="duckdb")
         timed([*dbt, "--target-path", str(self.root / "compiled")], env, self.log)
+        shutil.rmtree(scratch.parent)
+
+    def _prepare_corpus(self) -> None:
+        """Generate and ingest the corpus, unless the one prepared already was made by the same code."""
+        from orchestration.ledger.ingest import ingest
+
+        record, key = self.prepared / "prepared.json", preparation_key(self.documents)
+        if record.exists() and json.loads(record.read_text())["key"] == key:
+            return
+        shutil.rmtree(self.prepared, ignore_errors=True)
+        generate(self.corpus, self.documents, FACTS_PER_DOCUMENT)
+        raw = self.prepared / "raw" / "ai_market.duckdb"
+        raw.parent.mkdir()
+        with duckdb.connect(str(raw)) as con:
+            facts = ingest(con, self.corpus).facts
+        record.write_text(json.dumps({"key": key, "facts": facts}))
 
     def _copy_raw(self, purpose: str) -> Path:
         # The same file name everywhere: DuckDB names the catalog after it, and compiled SQL uses it.
         target = self.root / purpose / "ai_market.duckdb"
         shutil.rmtree(target.parent, ignore_errors=True)
         target.parent.mkdir(parents=True)
-        shutil.copy(self.root / "raw" / "ai_market.duckdb", target)
+        shutil.copy(self.prepared / "raw" / "ai_market.duckdb", target)
         return target
 
     def bare_dbt_build(self, round_: int) -> Timing:
@@ -147,7 +181,7 @@ class Size:
         command = [str(BIN / "dbt"), "build", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project", "--quiet"]
         command += ["--target-path", str(self.root / "bare" / "target")]
         if self.engine == "spark":  # a fresh Spark folder holding only the raw Parquet
-            shutil.copytree(self.root / "raw" / "spark" / "raw", database.parent / "spark" / "raw")
+            shutil.copytree(self.prepared / "raw" / "spark" / "raw", database.parent / "spark" / "raw")
         return timed(
             command, self.env(AI_MARKET_DBT_BUILD_PATH=str(database), AI_MARKET_DBT_SPARK_DIR=str(database.parent / "spark")), self.log
         )
@@ -194,7 +228,17 @@ def machine(engine: str) -> dict:
     }
 
 
+RATIOS = (
+    ("full_pipeline", "bare_dbt_build"),
+    ("full_pipeline", "raw_sql_floor"),
+    ("bare_dbt_build", "raw_sql_floor"),
+    ("noop_rerun", "full_pipeline"),
+    ("add_one_document", "full_pipeline"),
+)
+
+
 def summarise(timings: dict[str, list[Timing]]) -> dict:
+    """Medians, peaks and the target ratios of the scenarios measured (a ratio needs both of its own)."""
     scenarios = {
         name: {
             "seconds": [round(t.seconds, 2) for t in runs],
@@ -202,38 +246,48 @@ def summarise(timings: dict[str, list[Timing]]) -> dict:
             "peak_rss_mb": round(max(t.peak_rss_mb for t in runs), 1),
         }
         for name, runs in timings.items()
+        if runs
     }
     median = {name: s["median_seconds"] for name, s in scenarios.items()}
-    ratios = {
-        "full_pipeline / bare_dbt_build": round(median["full_pipeline"] / median["bare_dbt_build"], 2),
-        "full_pipeline / raw_sql_floor": round(median["full_pipeline"] / median["raw_sql_floor"], 2),
-        "bare_dbt_build / raw_sql_floor": round(median["bare_dbt_build"] / median["raw_sql_floor"], 2),
-        "noop_rerun / full_pipeline": round(median["noop_rerun"] / median["full_pipeline"], 2),
-        "add_one_document / full_pipeline": round(median["add_one_document"] / median["full_pipeline"], 2),
-    }
+    ratios = {f"{a} / {b}": round(median[a] / median[b], 2) for a, b in RATIOS if a in median and b in median}
     return {"scenarios": scenarios, "ratios": ratios}
 
 
-def run(sizes: list[str], repeat: int, work: Path, engine: str = "duckdb") -> dict:
-    prepared = [Size(name, work / engine if engine != "duckdb" else work, engine) for name in sizes]
+def run(sizes: list[str], repeat: int, work: Path, engine: str = "duckdb", scenarios: list[str] = SCENARIOS) -> dict:
+    if {"noop_rerun", "add_one_document"} & set(scenarios) and "full_pipeline" not in scenarios:
+        raise SystemExit("noop_rerun and add_one_document rerun a round's full_pipeline: measure it too")
+    prepared = [Size(name, work, engine) for name in sizes]
     for size in prepared:
         size.prepare()
-    timings = {size.name: {name: [] for name in SCENARIOS} for size in prepared}
+    timings = {size.name: {name: [] for name in scenarios} for size in prepared}
     for round_ in range(repeat):
         for size in prepared:
-            for name in SCENARIOS:
+            for name in scenarios:
                 timing = getattr(size, name)(round_)
                 timings[size.name][name].append(timing)
                 seconds, rss = timing.seconds, timing.peak_rss_mb
                 print(f"round {round_ + 1}/{repeat} {size.name:>5} {name:<17} {seconds:7.1f} s {rss:7.0f} MB", flush=True)
+    measured_at, on = datetime.now(UTC).isoformat(timespec="seconds"), machine(engine)
     return {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(engine),
-        "repeat": repeat,
+        "measured_at": measured_at,
+        "machine": on,
         "sizes": {
-            size.name: {"generated_documents": size.documents, "facts": size.facts, **summarise(timings[size.name])} for size in prepared
+            size.name: {
+                "generated_documents": size.documents,
+                "facts": size.facts,
+                "measured_at": measured_at,
+                "repeat": repeat,
+                "cpu": f"{on['cpu']} ({on['cores']} cores, {on['memory_gib']} GiB)",
+                **summarise(timings[size.name]),
+            }
+            for size in prepared
         },
     }
+
+
+def merged(previous: dict, results: dict) -> dict:
+    """`results` with the sizes of an earlier results file that it did not measure (each keeps its own date)."""
+    return {**results, "sizes": {**previous.get("sizes", {}), **results["sizes"]}}
 
 
 def results_table(results: dict) -> str:
@@ -243,22 +297,28 @@ def results_table(results: dict) -> str:
     on_spark = f", on Spark {m['pyspark']} (dbt-spark {m['dbt_spark']}, local master)" if engine == "spark" else ""
     lines = [
         start,
-        f"Measured {results['measured_at']} on {m['cpu']} ({m['cores']} cores, {m['memory_gib']} GiB), "
         f"DuckDB {m['duckdb']}, dbt-core {m['dbt_core']}, Dagster {m['dagster']}{on_spark}; "
-        f"median of {results['repeat']} interleaved rounds.",
+        "each figure the median of its row's interleaved rounds; — is not measured.",
         "",
-        "| corpus | facts | bare dbt build | raw SQL floor | full pipeline | no-op rerun | +1 document "
+        "| corpus | facts | measured | bare dbt build | raw SQL floor | full pipeline | no-op rerun | +1 document "
         "| full / dbt | no-op / full | +1 doc / full | peak RSS (full) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, size in results["sizes"].items():
         s, r = size["scenarios"], size["ratios"]
-        seconds = {key: f"{scenario['median_seconds']} s" for key, scenario in s.items()}
+        seconds = {key: f"{s[key]['median_seconds']} s" if key in s else "—" for key in SCENARIOS}
+        ratio = {
+            key: str(r.get(key, "—"))
+            for key in ("full_pipeline / bare_dbt_build", "noop_rerun / full_pipeline", "add_one_document / full_pipeline")
+        }
+        rounds = f"{size['repeat']} round{'s' if size['repeat'] != 1 else ''}"
+        peak = f"{s['full_pipeline']['peak_rss_mb']:.0f} MB" if "full_pipeline" in s else "—"
         lines.append(
-            f"| {name} | {size['facts']:,} | {seconds['bare_dbt_build']} | {seconds['raw_sql_floor']} "
+            f"| {name} | {size['facts']:,} | {size['measured_at'][:10]}, {rounds}, {size['cpu']} "
+            f"| {seconds['bare_dbt_build']} | {seconds['raw_sql_floor']} "
             f"| {seconds['full_pipeline']} | {seconds['noop_rerun']} | {seconds['add_one_document']} "
-            f"| {r['full_pipeline / bare_dbt_build']} | {r['noop_rerun / full_pipeline']} | {r['add_one_document / full_pipeline']} "
-            f"| {s['full_pipeline']['peak_rss_mb']:.0f} MB |"
+            f"| {ratio['full_pipeline / bare_dbt_build']} | {ratio['noop_rerun / full_pipeline']} "
+            f"| {ratio['add_one_document / full_pipeline']} | {peak} |"
         )
     lines.append(end)
     return "\n".join(lines)
@@ -278,13 +338,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=PROJECT / "data" / "bench")
     parser.add_argument("--engine", choices=ENGINES, default="duckdb", help="what dbt builds on (AI_MARKET_ENGINE)")
+    parser.add_argument("--scenarios", default="all", help=f"comma-separated, of {', '.join(SCENARIOS)}; default all")
     parser.add_argument("--out", type=Path, help="default: benchmarks/results.json, results_<engine>.json for another engine")
     parser.add_argument("--doc", action="store_true", help="write the table into docs/performance.md")
     arguments = parser.parse_args()
     arguments.out = arguments.out or PROJECT / "benchmarks" / (
         "results.json" if arguments.engine == "duckdb" else f"results_{arguments.engine}.json"
     )
-    results = run(arguments.sizes.split(","), arguments.repeat, arguments.work, arguments.engine)
+    scenarios = SCENARIOS if arguments.scenarios == "all" else arguments.scenarios.split(",")
+    if unknown := set(scenarios) - set(SCENARIOS):
+        parser.error(f"unknown scenarios {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
+    results = run(arguments.sizes.split(","), arguments.repeat, arguments.work, arguments.engine, scenarios)
+    if arguments.out.exists():
+        results = merged(json.loads(arguments.out.read_text(encoding="utf-8")), results)
     arguments.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(results_table(results))
     if arguments.doc:

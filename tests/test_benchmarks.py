@@ -3,6 +3,7 @@ deterministic and passes every ingest rule, the raw-SQL floor computes the same 
 pipeline, and the summary computes the ratios the targets are stated in."""
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -93,10 +94,51 @@ def test_summary_reports_medians_and_the_target_ratios():
         "noop_rerun / full_pipeline": 0.23,
         "add_one_document / full_pipeline": 0.32,
     }
-    table = bench.results_table(
-        {"measured_at": "t", "machine": bench.machine("duckdb"), "repeat": 3, "sizes": {"real": {"facts": 65, **summary}}}
-    )
-    assert "| real | 65 | 11 s | 2 s | 22 s | 5 s | 7 s | 2.0 | 0.23 | 0.32 | 124 MB |" in table
+    table = bench.results_table({"machine": bench.machine("duckdb"), "sizes": {"real": _size(65, summary, repeat=3)}})
+    assert "| real | 65 | 2026-12-02, 3 rounds, a CPU | 11 s | 2 s | 22 s | 5 s | 7 s | 2.0 | 0.23 | 0.32 | 124 MB |" in table
+
+
+def _size(facts: int, summary: dict, repeat: int = 1, measured_at: str = "2026-12-02T10:00:00+00:00") -> dict:
+    return {"facts": facts, "measured_at": measured_at, "repeat": repeat, "cpu": "a CPU", **summary}
+
+
+def test_a_run_of_some_scenarios_reports_their_figures_and_only_the_ratios_they_make():
+    summary = bench.summarise({"full_pipeline": [bench.Timing(600.0, 5000.0)], "bare_dbt_build": [bench.Timing(400.0, 3000.0)]})
+    assert summary["ratios"] == {"full_pipeline / bare_dbt_build": 1.5}
+    table = bench.results_table({"machine": bench.machine("duckdb"), "sizes": {"10m": _size(10_000_065, summary)}})
+    assert "| 10m | 10,000,065 | 2026-12-02, 1 round, a CPU | 400.0 s | — | 600.0 s | — | — | 1.5 | — | — | 5000 MB |" in table
+
+
+def test_a_rerun_scenario_without_the_full_run_it_reruns_is_refused(tmp_path: Path):
+    with pytest.raises(SystemExit, match="rerun a round's full_pipeline"):
+        bench.run(["real"], 1, tmp_path, scenarios=["noop_rerun"])
+    assert not (tmp_path / "corpora").exists()
+
+
+def test_new_results_replace_the_sizes_they_measured_and_keep_the_others_with_their_own_dates():
+    one = bench.summarise({name: [bench.Timing(1.0, 50.0)] for name in bench.SCENARIOS})
+    two = bench.summarise({"full_pipeline": [bench.Timing(2.0, 60.0)]})
+    previous = {"machine": {}, "sizes": {"real": _size(65, one, measured_at="2026-11-01T00:00:00"), "1m": _size(9, one)}}
+    results = bench.merged(previous, {"machine": bench.machine("duckdb"), "sizes": {"1m": _size(10, two)}})
+    assert list(results["sizes"]) == ["real", "1m"]
+    assert results["sizes"]["real"]["measured_at"] == "2026-11-01T00:00:00"
+    assert results["sizes"]["1m"] == _size(10, two)
+
+
+def test_a_prepared_corpus_is_kept_while_its_code_is_unchanged_and_made_again_when_it_is_not(tmp_path: Path):
+    size = bench.Size("real", tmp_path)
+    size._prepare_corpus()
+    raw = size.prepared / "raw" / "ai_market.duckdb"
+    made = raw.stat().st_mtime_ns
+    size._prepare_corpus()
+    assert raw.stat().st_mtime_ns == made
+    record = size.prepared / "prepared.json"
+    assert json.loads(record.read_text()) == {"key": bench.preparation_key(0), "facts": 65}
+    assert bench.preparation_key(0) != bench.preparation_key(1)
+    record.write_text(json.dumps({"key": "made by other code", "facts": 65}))
+    size._prepare_corpus()
+    assert raw.stat().st_mtime_ns != made
+    assert json.loads(record.read_text())["key"] == bench.preparation_key(0)
 
 
 def test_the_table_replaces_the_one_between_the_markers_of_the_performance_doc_and_nothing_else(tmp_path: Path):
@@ -106,7 +148,7 @@ def test_the_table_replaces_the_one_between_the_markers_of_the_performance_doc_a
     start, end = bench.table_markers("duckdb")
     before, after = text.split(start)[0], text.split(end)[1]
     summary = bench.summarise({name: [bench.Timing(1.0, 50.0)] for name in bench.SCENARIOS})
-    results = {"measured_at": "t", "machine": bench.machine("duckdb"), "repeat": 1, "sizes": {"real": {"facts": 65, **summary}}}
+    results = {"machine": bench.machine("duckdb"), "sizes": {"real": _size(65, summary)}}
     bench.write_table(results, document)
     assert document.read_text(encoding="utf-8") == before + bench.results_table(results) + after
 
@@ -125,7 +167,7 @@ def test_a_spark_table_names_its_engine_and_goes_between_its_own_markers(tmp_pat
         document.read_text(encoding="utf-8").split(bench.table_markers("duckdb")[0])[1].split(bench.table_markers("duckdb")[1])[0]
     )
     summary = bench.summarise({name: [bench.Timing(1.0, 50.0)] for name in bench.SCENARIOS})
-    results = {"measured_at": "t", "machine": bench.machine("spark"), "repeat": 1, "sizes": {"1m": {"facts": 10, **summary}}}
+    results = {"machine": bench.machine("spark"), "sizes": {"1m": _size(10, summary)}}
     bench.write_table(results, document)
     text = document.read_text(encoding="utf-8")
     assert bench.results_table(results) in text and duckdb_table in text

@@ -16,6 +16,10 @@ BY_DOCUMENT = {
     "number_mentions": "select * from raw.number_mentions",
 }
 WHOLE = ("regions", "currencies", "metrics", "measures", "providers", "source_files")
+# One COPY keeps a buffer for every partition it has open: a single COPY of 100,000 documents
+# spilled 60 GB to disk and had not finished after 25 minutes, while batches of documents write
+# at the rate of a small corpus (docs/performance.md).
+DOCUMENTS_PER_COPY = 5_000
 
 
 def write_raw_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
@@ -27,11 +31,27 @@ def write_raw_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         fresh, target = folder / f".{table}.new", folder / table
         shutil.rmtree(fresh, ignore_errors=True)
         if table in BY_DOCUMENT:
-            con.execute(f"copy ({query}) to '{fresh}' (format parquet, partition_by (document_id))")
+            fresh.mkdir()
+            for where in _document_batches(con):
+                con.execute(
+                    f"copy (select * from ({query}) where {where}) to '{fresh}' (format parquet, partition_by (document_id), append)"
+                )
         else:
             fresh.mkdir()
             con.execute(f"copy ({query}) to '{fresh / 'data.parquet'}' (format parquet)")
         _swap(fresh, target)
+
+
+def _document_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Conditions on document_id that split the documents, in order, into batches of DOCUMENTS_PER_COPY."""
+    ids = [document_id for (document_id,) in con.execute("select document_id from raw.documents order by document_id").fetchall()]
+    starts = [_literal(document_id) for document_id in ids[::DOCUMENTS_PER_COPY]]
+    ends = [f" and document_id < {start}" for start in starts[1:]] + [""]
+    return [f"document_id >= {start}{end}" for start, end in zip(starts, ends, strict=True)]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _swap(fresh: Path, target: Path) -> None:
