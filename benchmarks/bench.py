@@ -26,7 +26,6 @@ With --engine spark (make bench BENCH_ENGINE=spark) dbt builds on Spark (pyspark
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import platform
@@ -110,11 +109,12 @@ def timed(command: list[str], env: dict[str, str], log: Path) -> Timing:
 
 def preparation_key(documents: int) -> str:
     """sha256 of what a prepared corpus and its raw tables depend on: their size and the code and files that make them."""
-    digest = hashlib.sha256(f"{documents}x{FACTS_PER_DOCUMENT}".encode())
-    for name in PREPARED_BY:
-        for path in sorted(p for p in [PROJECT / name, *(PROJECT / name).rglob("*")] if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(PROJECT)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    from orchestration.provenance import digest_files
+
+    files = sorted(
+        p for name in PREPARED_BY for p in [PROJECT / name, *(PROJECT / name).rglob("*")] if p.is_file() and "__pycache__" not in p.parts
+    )
+    return f"{documents}x{FACTS_PER_DOCUMENT}:{digest_files(PROJECT, files)}"
 
 
 class Size:

@@ -66,7 +66,8 @@ def _git(*arguments: str) -> str:
     return subprocess.run(["git", *arguments], cwd=settings.PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
 
 
-def _digest(root: Path, files: list[Path]) -> str:
+def digest_files(root: Path, files: list[Path]) -> str:
+    """sha256 of `files`, each with its path under `root`, in the order given."""
     digest = hashlib.sha256()
     for path in files:
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
@@ -77,7 +78,7 @@ def code_sha256() -> str:
     """sha256 of all the pipeline's code files, names included."""
     root = settings.PROJECT_ROOT
     files = sorted(p for folder in CODE_PATHS for p in (root / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return _digest(root, files + [root / name for name in CODE_FILES])
+    return digest_files(root, files + [root / name for name in CODE_FILES])
 
 
 def _imported(module: Path) -> list[Path]:
@@ -106,7 +107,7 @@ def step_sha256(step: Step) -> str:
     root = settings.PROJECT_ROOT
     modules = _with_imports([root / name for name in step.modules])
     files = {p for pattern in (*step.files, *SHARED_FILES) for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
-    return _digest(root, sorted(modules | files))
+    return digest_files(root, sorted(modules | files))
 
 
 def step_code(name: str) -> str:

@@ -196,7 +196,8 @@ def _read_classes() -> _Classes:
     )
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
+    """`text` as a quoted SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -236,8 +237,8 @@ def _scan(text: str, pattern: str, shares: int, where: str = "true") -> str:
             from (
                 select *, list_transform(range(1, len(gaps) + 1), lambda k: gaps[k] || coalesce(matches[k], '')) as pieces
                 from (
-                    select document_id, regexp_extract_all({text}, {_literal(pattern)}) as matches,
-                        regexp_split_to_array({text}, {_literal(pattern)}) as gaps
+                    select document_id, regexp_extract_all({text}, {sql_literal(pattern)}) as matches,
+                        regexp_split_to_array({text}, {sql_literal(pattern)}) as gaps
                     from ({_shares(shares)})
                     where {where}
                 )
@@ -271,11 +272,11 @@ def _tokens(c: _Classes, shares: int) -> str:
             byte_stop - 1 as byte_stop, token, null as context
         from (
             select *, substring(match, 2) as token
-            from ({_scan("' ' || content", candidate, shares, f"regexp_matches(' ' || content, {_literal(candidate)})")})
+            from ({_scan("' ' || content", candidate, shares, f"regexp_matches(' ' || content, {sql_literal(candidate)})")})
         )
-        where regexp_full_match(token, {_literal(number_word)})
+        where regexp_full_match(token, {sql_literal(number_word)})
             -- at a digit, the digit alternative of NUMBER wins ('3fold' is '3')
-            and not regexp_matches(token, {_literal(f"^[{c.digit}]")})
+            and not regexp_matches(token, {sql_literal(f"^[{c.digit}]")})
     ),
     tokens as (
         -- Python never looks for digits inside a number word it has taken whole ('a3fold')
@@ -287,11 +288,11 @@ def _tokens(c: _Classes, shares: int) -> str:
     select
         *,
         case
-            when not regexp_full_match(token, {_literal(year)}) then null
+            when not regexp_full_match(token, {sql_literal(year)}) then null
             when regexp_full_match(token, '[0-9]+') then token::integer
-            else translate(token, {_literal(c.digits)}, {_literal(c.values)})::integer  -- as Python's int()
+            else translate(token, {sql_literal(c.digits)}, {sql_literal(c.values)})::integer  -- as Python's int()
         end as year,
-        case {" ".join(f"when regexp_full_match(token, {_literal(c.spell(word))}) then {_literal(word)}" for word in PERIOD_WORDS)}
+        case {" ".join(f"when regexp_full_match(token, {sql_literal(c.spell(word))}) then {sql_literal(word)}" for word in PERIOD_WORDS)}
         end as word
     from tokens"""
 

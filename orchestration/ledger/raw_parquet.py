@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from .coverage import sql_literal
+
 # fact_inputs has no document of its own: it is partitioned by its claim's document.
 BY_DOCUMENT = {
     "documents": "select * from raw.documents",
@@ -45,13 +47,9 @@ def write_raw_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 def _document_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Conditions on document_id that split the documents, in order, into batches of DOCUMENTS_PER_COPY."""
     ids = [document_id for (document_id,) in con.execute("select document_id from raw.documents order by document_id").fetchall()]
-    starts = [_literal(document_id) for document_id in ids[::DOCUMENTS_PER_COPY]]
+    starts = [sql_literal(document_id) for document_id in ids[::DOCUMENTS_PER_COPY]]
     ends = [f" and document_id < {start}" for start in starts[1:]] + [""]
     return [f"document_id >= {start}{end}" for start, end in zip(starts, ends, strict=True)]
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _swap(fresh: Path, target: Path) -> None:
