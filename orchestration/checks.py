@@ -5,6 +5,8 @@ the table it names. A failing suite fails the check with ERROR severity, which s
 skips everything downstream; the check's metadata lists each failed expectation with what was
 expected and what was observed."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +29,25 @@ from .resources import Warehouse
 from .spark import SparkEngine
 
 
-def _read_gated_table(suite: Suite, warehouse: Warehouse, engine: SparkEngine) -> tuple[list[str], Any, int]:
+@contextmanager
+def _gated_table(suite: Suite, warehouse: Warehouse, engine: SparkEngine) -> Iterator[tuple[list[str], Any, int]]:
     """(columns, frame, rows) of the table a suite gates, with only the columns it reads: a pandas
-    DataFrame from the build database, or on the Spark engine a Spark DataFrame of dbt-spark's files."""
+    DataFrame from the build database, or on the Spark engine a Spark DataFrame of dbt-spark's files,
+    cached while the suite runs (GX reads it once per expectation) and released after it."""
     if warehouse.settings.engine_name() == "spark":
         table = engine.read_table(warehouse.settings.spark_dir(), suite.table)
         columns = suite.columns_needed(table.columns)
-        frame = table.select(*columns).cache()  # GX reads it once per expectation
-        return columns, frame, frame.count()
+        frame = table.select(*columns).cache()
+        try:
+            yield columns, frame, frame.count()
+        finally:
+            frame.unpersist()
+        return
     with warehouse.connect(read_only=True) as con:
         columns = suite.columns_needed([d[0] for d in con.sql(f"select * from {suite.table} limit 0").description])
         quoted = ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
         frame = con.sql(f"select {quoted} from {suite.table}").df()
-    return columns, frame, len(frame)
+    yield columns, frame, len(frame)
 
 
 def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
@@ -51,8 +59,8 @@ def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:
         pool=settings.WRITER_POOL,
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse, spark: SparkEngine, alerts: RunAlerts) -> AssetCheckResult:
-        columns, frame, rows = _read_gated_table(suite, warehouse, spark)
-        outcome = run_suite(suite, frame, warehouse.settings.gx_dir(), context.run.run_id)
+        with _gated_table(suite, warehouse, spark) as (columns, frame, rows):
+            outcome = run_suite(suite, frame, warehouse.settings.gx_dir(), context.run.run_id)
         met = outcome.evaluated - len(outcome.failures)
         context.log.info(f"GX suite {position} {suite.name}: {met}/{outcome.evaluated} expectations met")
         failures = [describe_failure(f, suite.row_key) for f in outcome.failures]

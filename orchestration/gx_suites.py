@@ -159,6 +159,18 @@ def _short(value: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _exception_message(info: dict) -> str | None:
+    """What went wrong evaluating an expectation: GX keeps it at the top of exception_info, or, when
+    a metric failed (a Spark job out of memory, say), under that metric's id."""
+    messages = [info.get("exception_message")] + [value.get("exception_message") for value in info.values() if isinstance(value, dict)]
+    message = next((message for message in messages if message), None)
+    if message is None:
+        return None
+    # a JVM error's cause comes last, under a stack trace too long to show
+    causes = [line for line in message.splitlines() if line.startswith("Caused by: ")]
+    return f"{message.splitlines()[0]} {causes[-1]}" if causes else message
+
+
 def _observed(result: dict) -> str:
     if "observed_value" in result and result["observed_value"] is not None:
         return _short(result["observed_value"])
@@ -247,7 +259,7 @@ def run_suite(suite: Suite, frame: Any, output: Path, run_name: str) -> SuiteOut
         config = item.expectation_config
         kwargs = {k: v for k, v in config.kwargs.items() if k not in ("column", "batch_id")}
         column = config.kwargs.get("column") or ",".join(filter(None, (config.kwargs.get("column_A"), config.kwargs.get("column_B")))) or ""
-        error = (item.exception_info or {}).get("exception_message")
+        error = _exception_message(item.exception_info or {})
         outcomes.append(
             ExpectationOutcome(
                 config.type,

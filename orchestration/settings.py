@@ -76,6 +76,13 @@ def spark_master() -> str:
     return os.environ.get("AI_MARKET_SPARK_MASTER") or "local[*]"
 
 
+def spark_driver_memory() -> str:
+    """The local Spark driver's memory (AI_MARKET_SPARK_DRIVER_MEMORY) for the gates' session;
+    dbt's profile reads the same variable with the same default. On the local master the driver
+    runs every task, so its heap holds the gates' scans (at 10M facts 1g, Spark's own, ran out)."""
+    return os.environ.get("AI_MARKET_SPARK_DRIVER_MEMORY") or "2g"
+
+
 def spark_shuffle_partitions() -> str:
     """Spark's shuffle partitions (AI_MARKET_SPARK_SHUFFLE_PARTITIONS) for dbt's session and the
     gates'; Spark's own 200 would cut a local run's small tables into 200 tasks each."""

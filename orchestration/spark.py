@@ -53,6 +53,7 @@ def _session(master: str):  # noqa: ANN202 - pyspark's SparkSession; pyspark is 
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.log.level", "ERROR")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", settings.spark_driver_memory())
         .config("spark.sql.shuffle.partitions", settings.spark_shuffle_partitions())
         .getOrCreate()
     )

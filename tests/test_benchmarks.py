@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchmarks import bench, corpus, floor
+from benchmarks import bench, corpus, floor, results
 from orchestration.ledger.ingest import ingest
 
 from .conftest import PROJECT, build_path, rows_only_in_each
@@ -74,10 +74,10 @@ def test_raw_sql_floor_computes_the_same_marts_as_the_pipeline(built, tmp_path: 
 
 
 def test_summary_reports_medians_and_the_target_ratios():
-    def runs(*seconds: float) -> list[bench.Timing]:
-        return [bench.Timing(s, 100.0 + s) for s in seconds]
+    def runs(*seconds: float) -> list[results.Timing]:
+        return [results.Timing(s, 100.0 + s) for s in seconds]
 
-    summary = bench.summarise(
+    summary = results.summarise(
         {
             "bare_dbt_build": runs(10, 12, 11),
             "raw_sql_floor": runs(2, 2, 3),
@@ -94,7 +94,7 @@ def test_summary_reports_medians_and_the_target_ratios():
         "noop_rerun / full_pipeline": 0.23,
         "add_one_document / full_pipeline": 0.32,
     }
-    table = bench.results_table({"machine": bench.machine("duckdb"), "sizes": {"real": _size(65, summary, repeat=3)}})
+    table = results.results_table({"machine": bench.machine("duckdb"), "sizes": {"real": _size(65, summary, repeat=3)}})
     assert "| real | 65 | 2026-12-02, 3 rounds, a CPU | 11 s | 2 s | 22 s | 5 s | 7 s | 2.0 | 0.23 | 0.32 | 124 MB |" in table
 
 
@@ -103,9 +103,9 @@ def _size(facts: int, summary: dict, repeat: int = 1, measured_at: str = "2026-1
 
 
 def test_a_run_of_some_scenarios_reports_their_figures_and_only_the_ratios_they_make():
-    summary = bench.summarise({"full_pipeline": [bench.Timing(600.0, 5000.0)], "bare_dbt_build": [bench.Timing(400.0, 3000.0)]})
+    summary = results.summarise({"full_pipeline": [results.Timing(600.0, 5000.0)], "bare_dbt_build": [results.Timing(400.0, 3000.0)]})
     assert summary["ratios"] == {"full_pipeline / bare_dbt_build": 1.5}
-    table = bench.results_table({"machine": bench.machine("duckdb"), "sizes": {"10m": _size(10_000_065, summary)}})
+    table = results.results_table({"machine": bench.machine("duckdb"), "sizes": {"10m": _size(10_000_065, summary)}})
     assert "| 10m | 10,000,065 | 2026-12-02, 1 round, a CPU | 400.0 s | — | 600.0 s | — | — | 1.5 | — | — | 5000 MB |" in table
 
 
@@ -116,13 +116,13 @@ def test_a_rerun_scenario_without_the_full_run_it_reruns_is_refused(tmp_path: Pa
 
 
 def test_new_results_replace_the_sizes_they_measured_and_keep_the_others_with_their_own_dates():
-    one = bench.summarise({name: [bench.Timing(1.0, 50.0)] for name in bench.SCENARIOS})
-    two = bench.summarise({"full_pipeline": [bench.Timing(2.0, 60.0)]})
+    one = results.summarise({name: [results.Timing(1.0, 50.0)] for name in results.SCENARIOS})
+    two = results.summarise({"full_pipeline": [results.Timing(2.0, 60.0)]})
     previous = {"machine": {}, "sizes": {"real": _size(65, one, measured_at="2026-11-01T00:00:00"), "1m": _size(9, one)}}
-    results = bench.merged(previous, {"machine": bench.machine("duckdb"), "sizes": {"1m": _size(10, two)}})
-    assert list(results["sizes"]) == ["real", "1m"]
-    assert results["sizes"]["real"]["measured_at"] == "2026-11-01T00:00:00"
-    assert results["sizes"]["1m"] == _size(10, two)
+    measured = results.merged(previous, {"machine": bench.machine("duckdb"), "sizes": {"1m": _size(10, two)}})
+    assert list(measured["sizes"]) == ["real", "1m"]
+    assert measured["sizes"]["real"]["measured_at"] == "2026-11-01T00:00:00"
+    assert measured["sizes"]["1m"] == _size(10, two)
 
 
 def test_a_prepared_corpus_is_kept_while_its_code_is_unchanged_and_made_again_when_it_is_not(tmp_path: Path):
@@ -143,14 +143,14 @@ def test_a_prepared_corpus_is_kept_while_its_code_is_unchanged_and_made_again_wh
 
 def test_the_table_replaces_the_one_between_the_markers_of_the_performance_doc_and_nothing_else(tmp_path: Path):
     document = tmp_path / "performance.md"
-    document.write_bytes(bench.PERFORMANCE_DOC.read_bytes())
+    document.write_bytes(results.PERFORMANCE_DOC.read_bytes())
     text = document.read_text(encoding="utf-8")
-    start, end = bench.table_markers("duckdb")
+    start, end = results.table_markers("duckdb")
     before, after = text.split(start)[0], text.split(end)[1]
-    summary = bench.summarise({name: [bench.Timing(1.0, 50.0)] for name in bench.SCENARIOS})
-    results = {"machine": bench.machine("duckdb"), "sizes": {"real": _size(65, summary)}}
-    bench.write_table(results, document)
-    assert document.read_text(encoding="utf-8") == before + bench.results_table(results) + after
+    summary = results.summarise({name: [results.Timing(1.0, 50.0)] for name in results.SCENARIOS})
+    measured = {"machine": bench.machine("duckdb"), "sizes": {"real": _size(65, summary)}}
+    results.write_table(measured, document)
+    assert document.read_text(encoding="utf-8") == before + results.results_table(measured) + after
 
 
 def test_peak_rss_counts_the_whole_process_tree(tmp_path: Path):
@@ -162,13 +162,13 @@ def test_peak_rss_counts_the_whole_process_tree(tmp_path: Path):
 
 def test_a_spark_table_names_its_engine_and_goes_between_its_own_markers(tmp_path: Path):
     document = tmp_path / "performance.md"
-    document.write_bytes(bench.PERFORMANCE_DOC.read_bytes())
+    document.write_bytes(results.PERFORMANCE_DOC.read_bytes())
     duckdb_table = (
-        document.read_text(encoding="utf-8").split(bench.table_markers("duckdb")[0])[1].split(bench.table_markers("duckdb")[1])[0]
+        document.read_text(encoding="utf-8").split(results.table_markers("duckdb")[0])[1].split(results.table_markers("duckdb")[1])[0]
     )
-    summary = bench.summarise({name: [bench.Timing(1.0, 50.0)] for name in bench.SCENARIOS})
-    results = {"machine": bench.machine("spark"), "sizes": {"1m": _size(10, summary)}}
-    bench.write_table(results, document)
+    summary = results.summarise({name: [results.Timing(1.0, 50.0)] for name in results.SCENARIOS})
+    measured = {"machine": bench.machine("spark"), "sizes": {"1m": _size(10, summary)}}
+    results.write_table(measured, document)
     text = document.read_text(encoding="utf-8")
-    assert bench.results_table(results) in text and duckdb_table in text
-    assert f"on Spark {version('pyspark')} (dbt-spark {version('dbt-spark')}, local master)" in bench.results_table(results)
+    assert results.results_table(measured) in text and duckdb_table in text
+    assert f"on Spark {version('pyspark')} (dbt-spark {version('dbt-spark')}, local master)" in results.results_table(measured)

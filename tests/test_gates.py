@@ -13,9 +13,10 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
-from orchestration.gx_suites import load_suites, run_suite
+from orchestration.gx_suites import Suite, _exception_message, load_suites, run_suite
 from orchestration.ledger import ingest, reading
 from orchestration.ledger.violations import SourceValidationError, Violation
 
@@ -203,3 +204,26 @@ def test_an_empty_mart_fails_its_suites_row_count(built, tmp_path: Path):
         empty = con.sql("select * from marts.sector_performance limit 0").df()
     outcome = run_suite(suite_named("sector_performance"), empty, tmp_path, "empty")
     assert [(f.expectation, f.observed) for f in outcome.failures] == [("expect_table_row_count_to_be_between", "0")]
+
+
+def test_an_expectation_whose_metric_raises_fails_naming_the_error_not_an_empty_observation(tmp_path: Path):
+    # GX files a metric's error under the metric's id; on Spark at 10M facts the gate said "observed {}"
+    definition = {
+        "name": "metric_error",
+        "meta": {"table": "marts.facts"},
+        "expectations": [{"type": "expect_column_values_to_be_between", "kwargs": {"column": "value", "min_value": "a"}}],
+    }
+    suite = Suite("metric_error", "marts.facts", "", tmp_path / "metric_error.json", definition)
+    outcome = run_suite(suite, pd.DataFrame({"value": [1.5, 2.5]}), tmp_path, "metric-error")
+    [failure] = outcome.failures
+    assert "'>=' not supported between instances of 'float' and 'str'" in failure.observed
+
+
+def test_a_jvm_error_is_named_by_its_first_line_and_its_last_cause():
+    trace = "An error occurred while calling o2000.collectToPython.\n: java.util.concurrent.ExecutionException: Boxed Exception\n"
+    trace += "\tat scala.concurrent.impl.Promise$.resolve(Promise.scala:99)\n" * 40
+    trace += "Caused by: java.lang.OutOfMemoryError: Java heap space\n"
+    info = {"MetricConfigurationID(metric_name='column.distinct_values.missing_from_column')": {"exception_message": trace}}
+    assert _exception_message(info) == (
+        "An error occurred while calling o2000.collectToPython. Caused by: java.lang.OutOfMemoryError: Java heap space"
+    )

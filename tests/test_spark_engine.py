@@ -125,3 +125,12 @@ def test_a_row_breaking_a_marts_check_constraint_fails_its_model_on_spark(on_spa
     run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert run.returncode == 1
     assert "marts.investment_plans breaks its contract: check (amount_usd > 0): 2 row(s)" in run.stdout
+
+
+def test_the_gates_spark_driver_gets_the_memory_set_for_it_not_sparks_own_1g():
+    # On the local master the driver runs every task of the gates' scans; at 10M facts 1g ran out.
+    heap = "from orchestration import spark; print(spark._session('local[1]').sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory())"
+    env = {**os.environ, "AI_MARKET_SPARK_DRIVER_MEMORY": "3g"}
+    out = subprocess.run([sys.executable, "-c", heap], env=env, cwd=PROJECT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert 2.5 * 2**30 < int(out.stdout.split()[-1]) <= 3 * 2**30
