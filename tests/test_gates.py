@@ -211,12 +211,12 @@ def test_an_expectation_whose_metric_raises_fails_naming_the_error_not_an_empty_
     definition = {
         "name": "metric_error",
         "meta": {"table": "marts.facts"},
-        "expectations": [{"type": "expect_column_values_to_be_between", "kwargs": {"column": "value", "min_value": "a"}}],
+        "expectations": [{"type": "expect_column_max_to_be_between", "kwargs": {"column": "value", "max_value": 10}}],
     }
     suite = Suite("metric_error", "marts.facts", "", tmp_path / "metric_error.json", definition)
-    outcome = run_suite(suite, pd.DataFrame({"value": [1.5, 2.5]}), tmp_path, "metric-error")
+    outcome = run_suite(suite, pd.DataFrame({"value": ["a", 1.5]}), tmp_path, "metric-error")
     [failure] = outcome.failures
-    assert "'>=' not supported between instances of 'float' and 'str'" in failure.observed
+    assert "'>=' not supported between instances of 'str' and 'float'" in failure.observed
 
 
 def test_a_jvm_error_is_named_by_its_first_line_and_its_last_cause():
