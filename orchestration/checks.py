@@ -34,20 +34,20 @@ def _gated_table(suite: Suite, warehouse: Warehouse, engine: SparkEngine) -> Ite
     """(columns, frame, rows) of the table a suite gates, with only the columns it reads: a pandas
     DataFrame from the build database, or on the Spark engine a Spark DataFrame of dbt-spark's files,
     cached while the suite runs (GX reads it once per expectation) and released after it."""
-    if warehouse.settings.engine_name() == "spark":
-        table = engine.read_table(warehouse.settings.spark_dir(), suite.table)
-        columns = suite.columns_needed(table.columns)
-        frame = table.select(*columns).cache()
-        try:
-            yield columns, frame, frame.count()
-        finally:
-            frame.unpersist()
+    if warehouse.settings.engine_name() != "spark":
+        with warehouse.connect(read_only=True) as con:
+            columns = suite.columns_needed([d[0] for d in con.sql(f"select * from {suite.table} limit 0").description])
+            quoted = ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
+            frame = con.sql(f"select {quoted} from {suite.table}").df()
+        yield columns, frame, len(frame)
         return
-    with warehouse.connect(read_only=True) as con:
-        columns = suite.columns_needed([d[0] for d in con.sql(f"select * from {suite.table} limit 0").description])
-        quoted = ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
-        frame = con.sql(f"select {quoted} from {suite.table}").df()
-    yield columns, frame, len(frame)
+    table = engine.read_table(warehouse.settings.spark_dir(), suite.table)
+    columns = suite.columns_needed(table.columns)
+    frame = table.select(*columns).cache()
+    try:
+        yield columns, frame, frame.count()
+    finally:
+        frame.unpersist()
 
 
 def build_gx_check(suite: Suite, position: str = "") -> AssetChecksDefinition:

@@ -162,8 +162,8 @@ def _short(value: Any, limit: int = 300) -> str:
 def _exception_message(info: dict) -> str | None:
     """What went wrong evaluating an expectation: GX keeps it at the top of exception_info, or, when
     a metric failed (a Spark job out of memory, say), under that metric's id."""
-    messages = [info.get("exception_message")] + [value.get("exception_message") for value in info.values() if isinstance(value, dict)]
-    message = next((message for message in messages if message), None)
+    places = [info, *(value for value in info.values() if isinstance(value, dict))]
+    message = next((place["exception_message"] for place in places if place.get("exception_message")), None)
     if message is None:
         return None
     # a JVM error's cause comes last, under a stack trace too long to show
